@@ -1,0 +1,2 @@
+//! andante: the desktop XMPP client.
+fn main() {}

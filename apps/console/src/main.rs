@@ -1,0 +1,2 @@
+//! openxmpp-console: the terminal XMPP client (see issue "openxmpp-console").
+fn main() {}

@@ -1,0 +1,1 @@
+//! XMPP addresses (RFC 7622).

@@ -1,0 +1,8 @@
+//! Sans-IO instant-messaging logic on top of [`openxmpp_core`]: roster, subscriptions, presence,
+//! chats and threads, in-band registration and the everyday XEPs (RFC 6121).
+//!
+//! Like the core, this crate performs no I/O and never reads the clock.
+#![deny(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub use openxmpp_core as core;

@@ -1,0 +1,2 @@
+//! Test kit for openXMPP: private real servers and an independent peer client.
+#![deny(missing_docs)]
