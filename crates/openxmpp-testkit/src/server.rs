@@ -1,0 +1,364 @@
+//! A private XMPP server for tests: Prosody or ejabberd, on loopback, in its own temp dir.
+
+use std::fmt;
+use std::fs;
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::certs::TestCa;
+use crate::process::Supervised;
+use crate::{KitError, ejabberd, ports, prosody};
+
+/// Which server software.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ServerKind {
+    /// Prosody 0.12 (Debian package `prosody`).
+    Prosody,
+    /// ejabberd 23.01 (Debian package `ejabberd`).
+    Ejabberd,
+}
+
+impl ServerKind {
+    /// Both servers, for tests that run against each.
+    pub const ALL: [ServerKind; 2] = [ServerKind::Prosody, ServerKind::Ejabberd];
+
+    /// The server's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ServerKind::Prosody => "prosody",
+            ServerKind::Ejabberd => "ejabberd",
+        }
+    }
+}
+
+impl fmt::Display for ServerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The SCRAM hash a server stores passwords with (Prosody offers one SCRAM hash at a time).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PasswordHash {
+    /// SCRAM-SHA-1 (Prosody's default).
+    #[default]
+    Sha1,
+    /// SCRAM-SHA-256.
+    Sha256,
+}
+
+/// How to configure a private server.
+#[derive(Clone, Debug)]
+pub struct ServerOptions {
+    /// The XMPP domain; the certificate covers it and `conference.<domain>`.
+    pub domain: String,
+    /// Allow only TLS 1.2, so that the servers offer their `-PLUS` mechanisms (both bind to
+    /// `tls-unique`, which TLS 1.3 does not have).
+    pub tls12_only: bool,
+    /// The password hash (Prosody; ejabberd stores passwords in a form that offers every SCRAM).
+    pub password_hash: PasswordHash,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self {
+            domain: "localhost".to_owned(),
+            tls12_only: false,
+            password_hash: PasswordHash::Sha1,
+        }
+    }
+}
+
+/// An account on a test server.
+#[derive(Clone, Debug)]
+pub struct Account {
+    /// The localpart.
+    pub user: String,
+    /// The bare JID, `user@domain`.
+    pub jid: String,
+    /// The password (a throw-away test secret).
+    pub password: String,
+}
+
+/// Where a server listens and how it was set up; what the back-ends share with [`TestServer`].
+pub(crate) struct Layout {
+    pub(crate) dir: PathBuf,
+    pub(crate) domain: String,
+    pub(crate) starttls_port: u16,
+    pub(crate) direct_tls_port: u16,
+    /// An extra port (ejabberd's HTTP API for account creation).
+    pub(crate) admin_port: u16,
+    pub(crate) cert_chain: PathBuf,
+    pub(crate) cert_key: PathBuf,
+    pub(crate) log: PathBuf,
+}
+
+/// A running private server. Stopped (by its own PID) and its directory removed when dropped.
+pub struct TestServer {
+    kind: ServerKind,
+    options: ServerOptions,
+    layout: Layout,
+    ca_pem_path: PathBuf,
+    ca_pem: String,
+    process: Supervised,
+    started_in: Duration,
+    next_account: AtomicU32,
+}
+
+impl TestServer {
+    /// Starts a server with default options.
+    pub fn start(kind: ServerKind) -> Result<Self, KitError> {
+        Self::start_with(kind, ServerOptions::default())
+    }
+
+    /// Starts a server: generates its CA and certificate, writes its config, starts it on free
+    /// loopback ports and waits until it accepts connections.
+    pub fn start_with(kind: ServerKind, options: ServerOptions) -> Result<Self, KitError> {
+        match kind {
+            ServerKind::Prosody => prosody::check_installed()?,
+            ServerKind::Ejabberd => ejabberd::check_installed()?,
+        }
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("openxmpp-{}-", kind.name()))
+            .tempdir_in(scratch_root())
+            .map_err(KitError::io("creating the server's temp dir"))?
+            // The watchdog removes it once the server has stopped.
+            .keep();
+        let result = Self::start_in(kind, options, dir.clone());
+        if result.is_err() && std::env::var_os("OPENXMPP_TESTKIT_KEEP").is_none() {
+            let _ = fs::remove_dir_all(&dir);
+        }
+        result
+    }
+
+    fn start_in(kind: ServerKind, options: ServerOptions, dir: PathBuf) -> Result<Self, KitError> {
+        let ca = TestCa::generate()?;
+        let conference = format!("conference.{}", options.domain);
+        let leaf = ca.issue_server_cert(&[&options.domain, &conference, "127.0.0.1"])?;
+        let write = |name: &str, text: &str| -> Result<PathBuf, KitError> {
+            let path = dir.join(name);
+            fs::write(&path, text).map_err(KitError::io(format!("writing {}", path.display())))?;
+            Ok(path)
+        };
+        let ca_pem_path = write("ca.pem", ca.cert_pem())?;
+        let cert_chain = write("server.crt", &leaf.chain_pem)?;
+        let cert_key = write("server.key", &leaf.key_pem)?;
+        let ports = ports::free_loopback_ports(3)?;
+        let layout = Layout {
+            domain: options.domain.clone(),
+            starttls_port: ports[0],
+            direct_tls_port: ports[1],
+            admin_port: ports[2],
+            cert_chain,
+            cert_key,
+            log: dir.join(format!("{}.log", kind.name())),
+            dir,
+        };
+        let command = match kind {
+            ServerKind::Prosody => prosody::prepare(&layout, &options)?,
+            ServerKind::Ejabberd => ejabberd::prepare(&layout, &options)?,
+        };
+        let keep = std::env::var_os("OPENXMPP_TESTKIT_KEEP").is_some();
+        let started = Instant::now();
+        let process = Supervised::spawn(
+            kind.name(),
+            &command,
+            &layout.log,
+            (!keep).then_some(layout.dir.as_path()),
+        )?;
+        let mut wait_for = vec![layout.starttls_port, layout.direct_tls_port];
+        if kind == ServerKind::Ejabberd {
+            wait_for.push(layout.admin_port);
+        }
+        wait_until_listening(&process, &wait_for, Duration::from_secs(60))?;
+        let started_in = started.elapsed();
+        tracing::info!(server = kind.name(), dir = %layout.dir.display(), ?started_in, "server up");
+        Ok(Self {
+            kind,
+            options,
+            layout,
+            ca_pem_path,
+            ca_pem: ca.cert_pem().to_owned(),
+            process,
+            started_in,
+            next_account: AtomicU32::new(0),
+        })
+    }
+
+    /// Which server this is.
+    pub fn kind(&self) -> ServerKind {
+        self.kind
+    }
+
+    /// The options it was started with.
+    pub fn options(&self) -> &ServerOptions {
+        &self.options
+    }
+
+    /// The XMPP domain it serves.
+    pub fn domain(&self) -> &str {
+        &self.layout.domain
+    }
+
+    /// The client port that offers STARTTLS (TLS required).
+    pub fn starttls_addr(&self) -> SocketAddr {
+        SocketAddr::from((Ipv4Addr::LOCALHOST, self.layout.starttls_port))
+    }
+
+    /// The client port that speaks TLS from the first byte (XEP-0368 Direct TLS).
+    pub fn direct_tls_addr(&self) -> SocketAddr {
+        SocketAddr::from((Ipv4Addr::LOCALHOST, self.layout.direct_tls_port))
+    }
+
+    /// The CA certificate (PEM file) the server's certificate chains to.
+    pub fn ca_cert_path(&self) -> &Path {
+        &self.ca_pem_path
+    }
+
+    /// The CA certificate in PEM.
+    pub fn ca_cert_pem(&self) -> &str {
+        &self.ca_pem
+    }
+
+    /// The server's log file.
+    pub fn log_path(&self) -> &Path {
+        self.process.log()
+    }
+
+    /// The server's PID.
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
+    }
+
+    /// How long the server took from spawn to accepting connections.
+    pub fn startup_time(&self) -> Duration {
+        self.started_in
+    }
+
+    /// Creates an account with the given localpart and password.
+    pub fn create_account(&self, user: &str, password: &str) -> Result<Account, KitError> {
+        match self.kind {
+            ServerKind::Prosody => prosody::register(&self.layout, user, password)?,
+            ServerKind::Ejabberd => ejabberd::register(&self.layout, user, password)?,
+        }
+        Ok(Account {
+            user: user.to_owned(),
+            jid: format!("{user}@{}", self.layout.domain),
+            password: password.to_owned(),
+        })
+    }
+
+    /// Creates an account with a fresh, unique localpart starting with `prefix` and a random
+    /// password, so that tests sharing a server never share accounts.
+    pub fn new_account(&self, prefix: &str) -> Result<Account, KitError> {
+        let n = self.next_account.fetch_add(1, Ordering::Relaxed);
+        let user = format!("{prefix}{n}");
+        let password = random_password()?;
+        self.create_account(&user, &password)
+    }
+}
+
+impl fmt::Debug for TestServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TestServer")
+            .field("kind", &self.kind)
+            .field("domain", &self.layout.domain)
+            .field("starttls", &self.starttls_addr())
+            .field("direct_tls", &self.direct_tls_addr())
+            .field("pid", &self.pid())
+            .finish()
+    }
+}
+
+/// One server of each kind per test binary, started on first use and stopped by the watchdog
+/// when the test binary exits.
+pub fn shared(kind: ServerKind) -> Result<&'static TestServer, &'static KitError> {
+    static PROSODY: OnceLock<Result<TestServer, KitError>> = OnceLock::new();
+    static EJABBERD: OnceLock<Result<TestServer, KitError>> = OnceLock::new();
+    let cell = match kind {
+        ServerKind::Prosody => &PROSODY,
+        ServerKind::Ejabberd => &EJABBERD,
+    };
+    cell.get_or_init(|| TestServer::start(kind)).as_ref()
+}
+
+/// Where server directories go: `OPENXMPP_TESTKIT_DIR`, else `/dev/shm` (servers fsync; tmpfs
+/// makes that free), else the system temp dir.
+fn scratch_root() -> PathBuf {
+    if let Some(dir) = std::env::var_os("OPENXMPP_TESTKIT_DIR") {
+        return PathBuf::from(dir);
+    }
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() && tempfile::tempdir_in(shm).is_ok() {
+        return shm.to_path_buf();
+    }
+    std::env::temp_dir()
+}
+
+fn wait_until_listening(
+    process: &Supervised,
+    ports: &[u16],
+    limit: Duration,
+) -> Result<(), KitError> {
+    let deadline = Instant::now() + limit;
+    for &port in ports {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        loop {
+            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+                break;
+            }
+            if !process.is_running() {
+                return Err(process
+                    .start_failed(format!("the server exited before listening on port {port}")));
+            }
+            if Instant::now() >= deadline {
+                return Err(process
+                    .start_failed(format!("nothing listened on port {port} within {limit:?}")));
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+    Ok(())
+}
+
+fn random_password() -> Result<String, KitError> {
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes).map_err(|e| KitError::Io {
+        context: "getting random bytes".to_owned(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Runs a command to completion, turning a failure into [`KitError::Command`]. `label` names
+/// the command in errors (the arguments are not shown: they may hold a test password).
+pub(crate) fn run(label: &str, command: &mut std::process::Command) -> Result<String, KitError> {
+    let line = label.to_owned();
+    let output = command
+        .output()
+        .map_err(KitError::io(format!("running {line}")))?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    if output.status.success() {
+        Ok(text)
+    } else {
+        Err(KitError::Command {
+            command: line,
+            status: output.status.to_string(),
+            output: text
+                .chars()
+                .rev()
+                .take(2000)
+                .collect::<String>()
+                .chars()
+                .rev()
+                .collect(),
+        })
+    }
+}
