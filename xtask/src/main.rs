@@ -1,1 +1,38 @@
-fn main() {}
+//! Project tasks, run as `cargo xtask <task>`:
+//!
+//! - `demo`: a private Prosody on loopback with two demo accounts, and our client signed in.
+//! - `test`: installs what the tests need, then formatting, clippy and every test.
+//! - `servers [prosody|ejabberd]`: runs a private server until Enter, for manual testing.
+
+mod demo;
+mod packages;
+mod servers;
+mod test;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <demo | test | servers [prosody|ejabberd]>";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo::run(&args[1..]),
+        Some("test") => test::run(&args[1..]),
+        Some("servers") => servers::run(&args[1..]),
+        Some("help" | "-h" | "--help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(USAGE.into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// What the tasks return.
+type TaskResult = Result<(), Box<dyn std::error::Error>>;

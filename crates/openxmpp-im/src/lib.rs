@@ -3,6 +3,9 @@
 //!
 //! Like the core, this crate performs no I/O and never reads the clock.
 #![deny(missing_docs)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub use openxmpp_core as core;

@@ -1,0 +1,46 @@
+//! `cargo xtask test`: everything CI checks, in the order a newcomer would want to see it fail.
+
+use std::process::Command;
+use std::time::Instant;
+
+use openxmpp_testkit::{ensure_venv, install};
+
+use crate::{TaskResult, packages};
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+fn step(name: &str, command: &mut Command) -> TaskResult {
+    println!("xtask: == {name}");
+    let started = Instant::now();
+    let status = command.status()?;
+    println!("xtask: {name}: {status} in {:.1?}", started.elapsed());
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{name} failed").into())
+    }
+}
+
+pub(crate) fn run(extra: &[String]) -> TaskResult {
+    let started = Instant::now();
+    packages::ensure(install::DEBIAN_PACKAGES)?;
+    let python = ensure_venv()?;
+    println!("xtask: interop peer ready ({})", python.display());
+    step("format", cargo().args(["fmt", "--all", "--", "--check"]))?;
+    step(
+        "clippy",
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    step("tests", cargo().args(["test", "--workspace"]).args(extra))?;
+    println!("xtask: all checks passed in {:.1?}", started.elapsed());
+    Ok(())
+}
