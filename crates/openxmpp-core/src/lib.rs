@@ -8,6 +8,7 @@
 //! - [`jid`]: XMPP addresses (RFC 7622).
 //! - [`xml`]: the incremental, restricted XML stream parser and the writer.
 //! - [`sasl`]: client-side SASL mechanisms (SCRAM, PLAIN, DIGEST-MD5, EXTERNAL, ANONYMOUS).
+//! - [`tls`]: a rustls client session over byte buffers, for STARTTLS and Direct TLS.
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),
@@ -16,4 +17,5 @@
 
 pub mod jid;
 pub mod sasl;
+pub mod tls;
 pub mod xml;
