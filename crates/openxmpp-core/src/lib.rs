@@ -6,6 +6,8 @@
 //!
 //! Modules:
 //! - [`jid`]: XMPP addresses (RFC 7622).
+//! - [`error`]: the stream and stanza error vocabularies of RFC 6120.
+//! - [`ns`]: the XML namespaces the core speaks.
 //! - [`xml`]: the incremental, restricted XML stream parser and the writer.
 //! - [`sasl`]: client-side SASL mechanisms (SCRAM, PLAIN, DIGEST-MD5, EXTERNAL, ANONYMOUS).
 //! - [`tls`]: a rustls client session over byte buffers, for STARTTLS and Direct TLS.
@@ -15,7 +17,9 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod error;
 pub mod jid;
+pub mod ns;
 pub mod sasl;
 pub mod tls;
 pub mod xml;
