@@ -29,6 +29,8 @@ mod inner;
 mod prep;
 mod traits;
 
+#[cfg(test)]
+mod tests;
 
 pub use address::Jid;
 pub use bare::BareJid;
