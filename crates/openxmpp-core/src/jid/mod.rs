@@ -26,6 +26,7 @@ mod bare;
 mod error;
 mod full;
 mod inner;
+mod newer_symbols;
 mod prep;
 mod traits;
 

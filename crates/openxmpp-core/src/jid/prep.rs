@@ -9,10 +9,11 @@ use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
+use precis_core::DerivedPropertyValue;
 use precis_core::profile::PrecisFastInvocation;
 use precis_profiles::{OpaqueString, UsernameCaseMapped};
 
-use super::JidError;
+use super::{JidError, newer_symbols};
 
 /// Maximum length in bytes of each part after preparation (RFC 7622 §3.2–3.4).
 pub(crate) const MAX_PART_LEN: usize = 1023;
@@ -105,11 +106,31 @@ fn resourcepart_fast(s: &str) -> Option<Cow<'_, str>> {
         .then_some(Cow::Borrowed(s))
 }
 
-/// The full PRECIS OpaqueString enforcement of a resourcepart.
+/// The full PRECIS OpaqueString enforcement of a resourcepart. Symbols and emoji assigned
+/// after the Unicode version of `precis-core`'s tables are accepted (see [`newer_symbols`]).
 fn resourcepart_precis(s: &str) -> Result<Cow<'_, str>, JidError> {
-    OpaqueString::enforce(s).map_err(|e| JidError::ResourcePrecis {
-        detail: describe_precis(&e),
-    })
+    let error = match OpaqueString::enforce(s) {
+        Ok(prepared) => return Ok(prepared),
+        Err(e) => e,
+    };
+    let unassigned = matches!(
+        &error,
+        precis_core::Error::BadCodepoint(info) if info.property == DerivedPropertyValue::Unassigned
+    );
+    let retried = if unassigned {
+        newer_symbols::enforce_opaque(s)
+    } else {
+        None
+    };
+    match retried {
+        Some(Ok(prepared)) => Ok(Cow::Owned(prepared)),
+        Some(Err(e)) => Err(JidError::ResourcePrecis {
+            detail: describe_precis(&e),
+        }),
+        None => Err(JidError::ResourcePrecis {
+            detail: describe_precis(&error),
+        }),
+    }
 }
 
 /// Prepares and enforces a domainpart (RFC 7622 §3.2): one trailing dot is stripped, IP

@@ -200,6 +200,30 @@ fn emoji_zwj_sequences_are_rejected_by_precis() {
     ));
 }
 
+/// precis-core's tables are Unicode 6.3; newer emoji are accepted anyway (see
+/// `newer_symbols`), in the resourcepart only.
+#[test]
+fn emoji_newer_than_precis_tables() {
+    for input in [
+        "user@example.com/🤔",
+        "room@muc.example/Ana 🥰",
+        "a.example/👍🏽 ok",
+    ] {
+        let jid = ok(input);
+        assert_eq!(jid.as_str(), input);
+        assert_eq!(ok(jid.as_str()), jid);
+    }
+    assert!(matches!(
+        err("🤔@example.com"),
+        JidError::LocalPrecis { .. }
+    ));
+    // Variation selectors are default-ignorable, which PRECIS disallows in any version.
+    assert!(matches!(
+        err("a@example.com/❤\u{fe0f}"),
+        JidError::ResourcePrecis { .. }
+    ));
+}
+
 #[test]
 fn resource_is_normalized_to_nfc() {
     // "e" + COMBINING ACUTE ACCENT becomes U+00E9.
@@ -665,7 +689,7 @@ fn jid_candidate() -> impl Strategy<Value = String> {
     ];
     let resource = prop_oneof![
         "[ -~]{1,16}",
-        "[a-zA-Z0-9 /@🎸♚ßéЖ\u{3000}\u{301}]{1,12}",
+        "[a-zA-Z0-9 /@🎸♚🤔🥰ßéЖ\u{1f3fd}\u{3000}\u{301}]{1,12}",
         any::<String>().prop_filter("non-empty", |s| !s.is_empty()),
     ];
     (
