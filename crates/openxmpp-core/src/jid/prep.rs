@@ -6,7 +6,7 @@
 //! check that both paths agree on ASCII input.
 
 use std::borrow::Cow;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::Ipv6Addr;
 
 use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
 use precis_core::DerivedPropertyValue;
@@ -160,7 +160,8 @@ pub(crate) fn domainpart(s: &str) -> Result<Cow<'_, str>, JidError> {
 
 /// The ASCII fast path for domainparts: labels of letters, digits and hyphens (1 to 63 octets,
 /// no hyphen first or last, none in both the third and fourth position, so no A-labels) are
-/// left alone by UTS #46 except for lower-casing.
+/// left alone by UTS #46 except for lower-casing. This also covers IPv4 literals: a dotted
+/// quad is already in its normal form (`Ipv4Addr` rejects leading zeros).
 fn domainpart_fast(s: &str) -> Option<Cow<'_, str>> {
     let mut has_upper = false;
     for label in s.split('.') {
@@ -199,9 +200,6 @@ fn domainpart_slow(s: &str, stripped_dot: bool) -> Result<Cow<'_, str>, JidError
             .ok_or_else(|| JidError::InvalidIpv6 {
                 domain: s.to_owned(),
             });
-    }
-    if let Ok(addr) = s.parse::<Ipv4Addr>() {
-        return Ok(Cow::Owned(addr.to_string()));
     }
 
     let invalid = || JidError::InvalidDomain {

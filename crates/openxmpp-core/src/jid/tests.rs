@@ -316,6 +316,9 @@ fn ip_literals() {
     assert_eq!(ok("juliet@[::1]"), ok("juliet@[0::1]"));
     assert_eq!(ok("juliet@123.123.123.123/res").domain(), "123.123.123.123");
     assert_eq!(ok("192.168.1.1").domain(), "192.168.1.1");
+    assert_eq!(ok("192.168.1.1.").domain(), "192.168.1.1");
+    // Fullwidth digits and dots are width-mapped by IDNA.
+    assert_eq!(ok("１９２．１６８．１．１").domain(), "192.168.1.1");
     for bad in ["[::1", "[not-an-ip]", "[1.2.3.4]", "[::1]x", "[]"] {
         assert!(matches!(err(bad), JidError::InvalidIpv6 { .. }), "{bad}");
     }
