@@ -1,0 +1,315 @@
+//! Preparation and enforcement of the three parts of a JID (RFC 7622 §3.2–3.4).
+//!
+//! Each part has a fast path for ASCII input that the full PRECIS / IDNA machinery would map
+//! to itself (or only lower-case); it returns the input borrowed, so a prepared JID costs one
+//! allocation. Everything else goes through `precis-profiles` and `idna`. The property tests
+//! check that both paths agree on ASCII input.
+
+use std::borrow::Cow;
+use std::net::Ipv6Addr;
+
+use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
+use precis_core::DerivedPropertyValue;
+use precis_core::profile::PrecisFastInvocation;
+use precis_profiles::{OpaqueString, UsernameCaseMapped};
+
+use super::{JidError, newer_symbols};
+
+/// Maximum length in bytes of each part after preparation (RFC 7622 §3.2–3.4).
+pub(crate) const MAX_PART_LEN: usize = 1023;
+
+/// Maximum length in bytes of a DNS label in its A-label form.
+const MAX_LABEL_LEN: usize = 63;
+
+/// Inputs longer than this are rejected before any mapping is attempted, so a hostile peer
+/// cannot make us run PRECIS or IDNA over megabytes. Width mapping and NFC shrink a string by
+/// at most a factor of three; eight leaves a wide margin.
+const MAX_INPUT_LEN: usize = 8 * MAX_PART_LEN;
+
+/// Characters RFC 7622 §3.3.1 forbids in a localpart (on top of the PRECIS rules).
+const LOCAL_FORBIDDEN: &[char] = &['"', '&', '\'', '/', ':', '<', '>', '@'];
+
+/// Prepares and enforces a localpart (PRECIS UsernameCaseMapped, RFC 7622 §3.3).
+pub(crate) fn localpart(s: &str) -> Result<Cow<'_, str>, JidError> {
+    if s.is_empty() {
+        return Err(JidError::EmptyLocal);
+    }
+    if s.len() > MAX_INPUT_LEN {
+        return Err(JidError::LocalTooLong { len: s.len() });
+    }
+    let prepared = match localpart_fast(s) {
+        Some(prepared) => prepared,
+        None => localpart_precis(s)?,
+    };
+    if let Some(ch) = prepared.chars().find(|c| LOCAL_FORBIDDEN.contains(c)) {
+        return Err(JidError::LocalForbiddenChar { ch });
+    }
+    if prepared.len() > MAX_PART_LEN {
+        return Err(JidError::LocalTooLong {
+            len: prepared.len(),
+        });
+    }
+    Ok(prepared)
+}
+
+/// The ASCII fast path for localparts: printable ASCII other than space is PVALID in the
+/// IdentifierClass, and UsernameCaseMapped only lower-cases it (no width mapping, NFC or bidi
+/// rule applies to ASCII). Returns `None` when the input needs the full profile.
+fn localpart_fast(s: &str) -> Option<Cow<'_, str>> {
+    let mut has_upper = false;
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' => has_upper = true,
+            0x21..=0x7e => {}
+            _ => return None,
+        }
+    }
+    Some(if has_upper {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    })
+}
+
+/// The full PRECIS UsernameCaseMapped enforcement of a localpart.
+fn localpart_precis(s: &str) -> Result<Cow<'_, str>, JidError> {
+    UsernameCaseMapped::enforce(s).map_err(|e| JidError::LocalPrecis {
+        detail: describe_precis(&e),
+    })
+}
+
+/// Prepares and enforces a resourcepart (PRECIS OpaqueString, RFC 7622 §3.4).
+pub(crate) fn resourcepart(s: &str) -> Result<Cow<'_, str>, JidError> {
+    if s.is_empty() {
+        return Err(JidError::EmptyResource);
+    }
+    if s.len() > MAX_INPUT_LEN {
+        return Err(JidError::ResourceTooLong { len: s.len() });
+    }
+    let prepared = match resourcepart_fast(s) {
+        Some(prepared) => prepared,
+        None => resourcepart_precis(s)?,
+    };
+    if prepared.len() > MAX_PART_LEN {
+        return Err(JidError::ResourceTooLong {
+            len: prepared.len(),
+        });
+    }
+    Ok(prepared)
+}
+
+/// The ASCII fast path for resourceparts: printable ASCII including space is PVALID in the
+/// FreeformClass and OpaqueString maps none of it.
+fn resourcepart_fast(s: &str) -> Option<Cow<'_, str>> {
+    s.bytes()
+        .all(|b| (0x20..=0x7e).contains(&b))
+        .then_some(Cow::Borrowed(s))
+}
+
+/// The full PRECIS OpaqueString enforcement of a resourcepart. Symbols and emoji assigned
+/// after the Unicode version of `precis-core`'s tables are accepted (see [`newer_symbols`]).
+fn resourcepart_precis(s: &str) -> Result<Cow<'_, str>, JidError> {
+    let error = match OpaqueString::enforce(s) {
+        Ok(prepared) => return Ok(prepared),
+        Err(e) => e,
+    };
+    let unassigned = matches!(
+        &error,
+        precis_core::Error::BadCodepoint(info) if info.property == DerivedPropertyValue::Unassigned
+    );
+    let retried = if unassigned {
+        newer_symbols::enforce_opaque(s)
+    } else {
+        None
+    };
+    match retried {
+        Some(Ok(prepared)) => Ok(Cow::Owned(prepared)),
+        Some(Err(e)) => Err(JidError::ResourcePrecis {
+            detail: describe_precis(&e),
+        }),
+        None => Err(JidError::ResourcePrecis {
+            detail: describe_precis(&error),
+        }),
+    }
+}
+
+/// Prepares and enforces a domainpart (RFC 7622 §3.2): one trailing dot is stripped, IP
+/// literals are normalised, domain names are mapped to lower-case U-labels.
+pub(crate) fn domainpart(s: &str) -> Result<Cow<'_, str>, JidError> {
+    let (name, stripped_dot) = match s.strip_suffix('.') {
+        Some(name) => (name, true),
+        None => (s, false),
+    };
+    if name.is_empty() {
+        return Err(JidError::EmptyDomain);
+    }
+    if name.len() > MAX_INPUT_LEN {
+        return Err(JidError::DomainTooLong { len: name.len() });
+    }
+    let prepared = match domainpart_fast(name) {
+        Some(prepared) => prepared,
+        None => domainpart_slow(name, stripped_dot)?,
+    };
+    if prepared.len() > MAX_PART_LEN {
+        return Err(JidError::DomainTooLong {
+            len: prepared.len(),
+        });
+    }
+    Ok(prepared)
+}
+
+/// The ASCII fast path for domainparts: labels of letters, digits and hyphens (1 to 63 octets,
+/// no hyphen first or last, none in both the third and fourth position, so no A-labels) are
+/// left alone by UTS #46 except for lower-casing. This also covers IPv4 literals: a dotted
+/// quad is already in its normal form (`Ipv4Addr` rejects leading zeros).
+fn domainpart_fast(s: &str) -> Option<Cow<'_, str>> {
+    let mut has_upper = false;
+    for label in s.split('.') {
+        let bytes = label.as_bytes();
+        if bytes.is_empty()
+            || bytes.len() > MAX_LABEL_LEN
+            || bytes.first() == Some(&b'-')
+            || bytes.last() == Some(&b'-')
+            || bytes.get(2..4) == Some(b"--")
+        {
+            return None;
+        }
+        for &b in bytes {
+            match b {
+                b'A'..=b'Z' => has_upper = true,
+                b'a'..=b'z' | b'0'..=b'9' | b'-' => {}
+                _ => return None,
+            }
+        }
+    }
+    Some(if has_upper {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    })
+}
+
+/// IP literals and full IDNA processing of a domainpart.
+fn domainpart_slow(s: &str, stripped_dot: bool) -> Result<Cow<'_, str>, JidError> {
+    if s.starts_with('[') {
+        return s
+            .strip_prefix('[')
+            .and_then(|rest| rest.strip_suffix(']'))
+            .and_then(|addr| addr.parse::<Ipv6Addr>().ok())
+            .map(|addr| Cow::Owned(format!("[{addr}]")))
+            .ok_or_else(|| JidError::InvalidIpv6 {
+                domain: s.to_owned(),
+            });
+    }
+
+    let invalid = || JidError::InvalidDomain {
+        domain: s.to_owned(),
+    };
+    let uts46 = Uts46::new();
+    let ascii = uts46
+        .to_ascii(
+            s.as_bytes(),
+            AsciiDenyList::STD3,
+            Hyphens::Check,
+            DnsLength::Ignore,
+        )
+        .map_err(|_| invalid())?;
+    // A trailing ideographic full stop (or similar) is mapped to '.' only now; it is the
+    // final label separator and is stripped like an ASCII one, but only once.
+    let ascii = match ascii.strip_suffix('.') {
+        Some(rest) if !stripped_dot => rest,
+        _ => &ascii,
+    };
+    if ascii.is_empty() {
+        return Err(JidError::EmptyDomain);
+    }
+    for label in ascii.split('.') {
+        if label.is_empty() {
+            return Err(JidError::DomainEmptyLabel {
+                domain: s.to_owned(),
+            });
+        }
+        if label.len() > MAX_LABEL_LEN {
+            return Err(JidError::DomainLabelTooLong {
+                label: label.to_owned(),
+                len: label.len(),
+            });
+        }
+    }
+    let (unicode, result) = uts46.to_unicode(ascii.as_bytes(), AsciiDenyList::STD3, Hyphens::Check);
+    result.map_err(|_| invalid())?;
+    Ok(Cow::Owned(unicode.into_owned()))
+}
+
+/// A readable description of a PRECIS failure, naming the offending code point.
+fn describe_precis(e: &precis_core::Error) -> String {
+    match e {
+        precis_core::Error::BadCodepoint(info) => {
+            let ch = char::from_u32(info.cp)
+                .map(|c| format!("{c:?} "))
+                .unwrap_or_default();
+            format!(
+                "character {ch}(U+{:04X}) at position {} is not allowed ({})",
+                info.cp,
+                info.position,
+                // The property's `Display` ends in a newline.
+                info.property.to_string().trim_end()
+            )
+        }
+        precis_core::Error::Invalid => {
+            "the string breaks a rule of the PRECIS profile (for example the bidi rule)".to_owned()
+        }
+        precis_core::Error::Unexpected(u) => format!("unexpected PRECIS condition: {u}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn same<'a>(
+        fast: Option<Cow<'a, str>>,
+        slow: Result<Cow<'a, str>, JidError>,
+    ) -> Result<(), TestCaseError> {
+        if let Some(fast) = fast {
+            prop_assert_eq!(Ok(fast), slow);
+        }
+        Ok(())
+    }
+
+    proptest! {
+        /// Whatever the localpart fast path accepts, PRECIS maps the same way.
+        #[test]
+        fn localpart_fast_path_agrees_with_precis(s in "[\\x20-\\x7e]{1,24}") {
+            same(localpart_fast(&s), localpart_precis(&s))?;
+        }
+
+        /// Whatever the resourcepart fast path accepts, PRECIS maps the same way.
+        #[test]
+        fn resourcepart_fast_path_agrees_with_precis(s in "[\\x20-\\x7e]{1,24}") {
+            same(resourcepart_fast(&s), resourcepart_precis(&s))?;
+        }
+
+        /// Whatever the domainpart fast path accepts, IDNA maps the same way.
+        #[test]
+        fn domainpart_fast_path_agrees_with_idna(s in "[a-zA-Z0-9.-]{1,24}") {
+            same(domainpart_fast(&s), domainpart_slow(&s, false))?;
+        }
+    }
+
+    #[test]
+    fn fast_paths_borrow_prepared_input() {
+        assert!(matches!(localpart_fast("juliet"), Some(Cow::Borrowed(_))));
+        assert!(matches!(
+            resourcepart_fast("balcony 1"),
+            Some(Cow::Borrowed(_))
+        ));
+        assert!(matches!(
+            domainpart_fast("example.com"),
+            Some(Cow::Borrowed(_))
+        ));
+        assert!(domainpart_fast("xn--mnchen-3ya.example").is_none());
+        assert!(localpart_fast("jüliet").is_none());
+    }
+}
