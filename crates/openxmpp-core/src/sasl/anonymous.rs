@@ -35,7 +35,10 @@ mod tests {
         // RFC 4505 §4 example trace.
         assert_eq!(anonymous_message(Some("sirhc")).unwrap(), b"sirhc");
         let longest = "é".repeat(255);
-        assert_eq!(anonymous_message(Some(&longest)).unwrap(), longest.as_bytes());
+        assert_eq!(
+            anonymous_message(Some(&longest)).unwrap(),
+            longest.as_bytes()
+        );
         assert!(anonymous_message(Some(&"a".repeat(256))).is_err());
         assert!(anonymous_message(Some("")).is_err());
         assert!(anonymous_message(Some("a\0")).is_err());

@@ -176,7 +176,10 @@ pub enum CertificateSignatureHash {
 /// assert_eq!(tls_server_end_point(der, CertificateSignatureHash::Sha384).len(), 48);
 /// ```
 #[must_use]
-pub fn tls_server_end_point(certificate_der: &[u8], signature_hash: CertificateSignatureHash) -> Vec<u8> {
+pub fn tls_server_end_point(
+    certificate_der: &[u8],
+    signature_hash: CertificateSignatureHash,
+) -> Vec<u8> {
     match signature_hash {
         CertificateSignatureHash::Md5
         | CertificateSignatureHash::Sha1
@@ -270,9 +273,18 @@ mod tests {
     fn end_point_hash_choice() {
         let der = b"certificate";
         let sha256 = sha2::Sha256::digest(der).to_vec();
-        assert_eq!(tls_server_end_point(der, CertificateSignatureHash::Md5), sha256);
-        assert_eq!(tls_server_end_point(der, CertificateSignatureHash::Sha1), sha256);
-        assert_eq!(tls_server_end_point(der, CertificateSignatureHash::Sha256), sha256);
+        assert_eq!(
+            tls_server_end_point(der, CertificateSignatureHash::Md5),
+            sha256
+        );
+        assert_eq!(
+            tls_server_end_point(der, CertificateSignatureHash::Sha1),
+            sha256
+        );
+        assert_eq!(
+            tls_server_end_point(der, CertificateSignatureHash::Sha256),
+            sha256
+        );
         assert_eq!(
             tls_server_end_point(der, CertificateSignatureHash::Sha224),
             sha2::Sha224::digest(der).to_vec()

@@ -141,7 +141,8 @@ impl DigestMd5Client {
 
     /// The digest-response for a digest-challenge, and the rspauth to expect.
     fn respond(&self, challenge: &[u8]) -> Result<(String, String), SaslError> {
-        let text = std::str::from_utf8(challenge).map_err(|_| malformed("challenge is not UTF-8"))?;
+        let text =
+            std::str::from_utf8(challenge).map_err(|_| malformed("challenge is not UTF-8"))?;
         let challenge = Challenge::parse(text)?;
         let realm = challenge.realm.as_deref().unwrap_or(&self.host);
         let credentials = [
@@ -220,7 +221,8 @@ fn malformed(reason: &'static str) -> SaslError {
 
 /// Checks `rspauth=<hex>` (the server's proof).
 fn verify_rspauth(message: &[u8], expected: &str) -> Result<(), SaslError> {
-    let text = std::str::from_utf8(message).map_err(|_| malformed("rspauth message is not UTF-8"))?;
+    let text =
+        std::str::from_utf8(message).map_err(|_| malformed("rspauth message is not UTF-8"))?;
     let directives = parse_directives(text).map_err(malformed)?;
     let rspauth = directives
         .iter()
@@ -254,9 +256,7 @@ impl Challenge {
             match name.to_ascii_lowercase().as_str() {
                 // Several realms may be offered; the first is used.
                 "realm" => {
-                    if realm.is_none() {
-                        realm = Some(value);
-                    }
+                    realm.get_or_insert(value);
                 }
                 "nonce" => set_once(&mut nonce, value, "more than one nonce")?,
                 "qop" => set_once(&mut qop, value, "more than one qop")?,
@@ -288,7 +288,11 @@ impl Challenge {
 }
 
 /// Fills a directive that may appear at most once.
-fn set_once(slot: &mut Option<String>, value: String, reason: &'static str) -> Result<(), SaslError> {
+fn set_once(
+    slot: &mut Option<String>,
+    value: String,
+    reason: &'static str,
+) -> Result<(), SaslError> {
     if slot.replace(value).is_some() {
         Err(malformed(reason))
     } else {
@@ -302,7 +306,10 @@ fn is_token_char(c: char) -> bool {
 }
 
 fn skip_lws(chars: &mut Peekable<CharIndices<'_>>) {
-    while chars.next_if(|(_, c)| matches!(c, ' ' | '\t' | '\r' | '\n')).is_some() {}
+    while chars
+        .next_if(|(_, c)| matches!(c, ' ' | '\t' | '\r' | '\n'))
+        .is_some()
+    {}
 }
 
 /// Parses `name=value` directives separated by commas (RFC 2831 §7.1 `#rule`); values are
@@ -322,7 +329,10 @@ fn parse_directives(text: &str) -> Result<Vec<(&str, String)>, &'static str> {
         while let Some((i, c)) = chars.next_if(|(_, c)| is_token_char(*c)) {
             end = i + c.len_utf8();
         }
-        let name = text.get(start..end).filter(|n| !n.is_empty()).ok_or("expected a directive name")?;
+        let name = text
+            .get(start..end)
+            .filter(|n| !n.is_empty())
+            .ok_or("expected a directive name")?;
         skip_lws(&mut chars);
         if chars.next_if(|(_, c)| *c == '=').is_none() {
             return Err("directive without '='");
@@ -415,7 +425,10 @@ mod tests {
              nonce=\"OA6MG9tEQGm2hh\",nc=00000001,cnonce=\"OA6MHXh6VqTrRk\",\
              digest-uri=\"imap/elwood.innosoft.com\",response=d388dad90d4bbd760a152321f2143af7,qop=auth"
         );
-        assert_eq!(c.step(b"rspauth=ea40f60335c427b5527b84dbabcdfffd").unwrap(), b"");
+        assert_eq!(
+            c.step(b"rspauth=ea40f60335c427b5527b84dbabcdfffd").unwrap(),
+            b""
+        );
         c.finish(None).unwrap();
     }
 
@@ -423,7 +436,8 @@ mod tests {
     fn rspauth_with_success() {
         let mut c = rfc_client();
         c.step(RFC2831_CHALLENGE).unwrap();
-        c.finish(Some(b"rspauth=ea40f60335c427b5527b84dbabcdfffd")).unwrap();
+        c.finish(Some(b"rspauth=ea40f60335c427b5527b84dbabcdfffd"))
+            .unwrap();
     }
 
     #[test]
@@ -431,7 +445,10 @@ mod tests {
         let m = MECHANISM;
         let mut c = rfc_client();
         c.step(RFC2831_CHALLENGE).unwrap();
-        assert_eq!(c.finish(None), Err(SaslError::MissingVerifier { mechanism: m }));
+        assert_eq!(
+            c.finish(None),
+            Err(SaslError::MissingVerifier { mechanism: m })
+        );
 
         let mut c = rfc_client();
         c.step(RFC2831_CHALLENGE).unwrap();
@@ -442,28 +459,52 @@ mod tests {
         assert!(matches!(c.step(b"x"), Err(SaslError::OutOfOrder { .. })));
 
         let mut c = rfc_client();
-        assert_eq!(c.finish(None), Err(SaslError::MissingVerifier { mechanism: m }));
+        assert_eq!(
+            c.finish(None),
+            Err(SaslError::MissingVerifier { mechanism: m })
+        );
 
         let mut c = rfc_client();
         c.step(RFC2831_CHALLENGE).unwrap();
         c.step(b"rspauth=ea40f60335c427b5527b84dbabcdfffd").unwrap();
-        assert_eq!(c.step(b""), Err(SaslError::UnexpectedChallenge { mechanism: m }));
+        assert_eq!(
+            c.step(b""),
+            Err(SaslError::UnexpectedChallenge { mechanism: m })
+        );
 
         let mut c = rfc_client();
         c.step(RFC2831_CHALLENGE).unwrap();
-        assert!(matches!(c.step(b"foo=bar"), Err(SaslError::MalformedChallenge { .. })));
+        assert!(matches!(
+            c.step(b"foo=bar"),
+            Err(SaslError::MalformedChallenge { .. })
+        ));
 
         let bad = |challenge: &[u8]| rfc_client().step(challenge).unwrap_err();
         let reason = |challenge: &[u8]| match bad(challenge) {
             SaslError::MalformedChallenge { reason, .. } => reason,
             other => panic!("{other:?}"),
         };
-        assert_eq!(reason(b"realm=\"x\",qop=\"auth\",algorithm=md5-sess"), "no nonce");
-        assert_eq!(reason(b"nonce=\"a\",nonce=\"b\",algorithm=md5-sess"), "more than one nonce");
-        assert_eq!(reason(b"nonce=\"a\",algorithm=md5"), "algorithm is not md5-sess");
+        assert_eq!(
+            reason(b"realm=\"x\",qop=\"auth\",algorithm=md5-sess"),
+            "no nonce"
+        );
+        assert_eq!(
+            reason(b"nonce=\"a\",nonce=\"b\",algorithm=md5-sess"),
+            "more than one nonce"
+        );
+        assert_eq!(
+            reason(b"nonce=\"a\",algorithm=md5"),
+            "algorithm is not md5-sess"
+        );
         assert_eq!(reason(b"nonce=\"a\""), "algorithm is not md5-sess");
-        assert_eq!(reason(b"nonce=\"a\",algorithm=md5-sess,qop=\"auth-int,auth-conf\""), "qop does not offer auth");
-        assert_eq!(reason(b"nonce=\"a\",algorithm=md5-sess,charset=latin1"), "charset is not utf-8");
+        assert_eq!(
+            reason(b"nonce=\"a\",algorithm=md5-sess,qop=\"auth-int,auth-conf\""),
+            "qop does not offer auth"
+        );
+        assert_eq!(
+            reason(b"nonce=\"a\",algorithm=md5-sess,charset=latin1"),
+            "charset is not utf-8"
+        );
         assert_eq!(reason(b"nonce=\"a"), "unterminated quoted string");
         assert_eq!(reason(b"nonce"), "directive without '='");
         assert_eq!(reason(b"nonce=\"a\" x=y"), "missing ',' between directives");
@@ -475,14 +516,28 @@ mod tests {
     #[test]
     fn non_ascii_credentials_need_utf8() {
         let client = |user: &str| {
-            DigestMd5Client::new(user, &Secret::new("pw".into()), None, "xmpp", "example.com", "cn".into()).unwrap()
+            DigestMd5Client::new(
+                user,
+                &Secret::new("pw".into()),
+                None,
+                "xmpp",
+                "example.com",
+                "cn".into(),
+            )
+            .unwrap()
         };
         assert!(matches!(
             client("jörg").step(b"nonce=\"n\",algorithm=md5-sess"),
             Err(SaslError::InvalidParameter { .. })
         ));
-        let response = client("jörg").step(b"nonce=\"n\",algorithm=md5-sess,charset=utf-8").unwrap();
-        assert!(String::from_utf8(response).unwrap().contains("username=\"jörg\",realm=\"example.com\""));
+        let response = client("jörg")
+            .step(b"nonce=\"n\",algorithm=md5-sess,charset=utf-8")
+            .unwrap();
+        assert!(
+            String::from_utf8(response)
+                .unwrap()
+                .contains("username=\"jörg\",realm=\"example.com\"")
+        );
     }
 
     #[test]
@@ -496,10 +551,17 @@ mod tests {
             "cn".into(),
         )
         .unwrap();
-        let response = String::from_utf8(c.step(b"nonce=\"a\\\"b\" , algorithm=md5-sess").unwrap()).unwrap();
-        assert!(response.starts_with("username=\"u\\\"ser\",realm=\"example.com\",nonce=\"a\\\"b\""), "{response}");
+        let response =
+            String::from_utf8(c.step(b"nonce=\"a\\\"b\" , algorithm=md5-sess").unwrap()).unwrap();
+        assert!(
+            response.starts_with("username=\"u\\\"ser\",realm=\"example.com\",nonce=\"a\\\"b\""),
+            "{response}"
+        );
         assert!(response.contains("digest-uri=\"xmpp/example.com\""));
-        assert!(response.ends_with(",qop=auth,authzid=\"admin@example.com\""), "{response}");
+        assert!(
+            response.ends_with(",qop=auth,authzid=\"admin@example.com\""),
+            "{response}"
+        );
     }
 
     #[test]

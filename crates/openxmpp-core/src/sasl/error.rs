@@ -11,7 +11,10 @@ use super::mechanism::Mechanism;
 #[non_exhaustive]
 pub enum SaslError {
     /// The server offered no mechanism that the configuration and the TLS state accept.
-    #[error("the server offered no acceptable SASL mechanism (offered: {})", list(offered))]
+    #[error(
+        "the server offered no acceptable SASL mechanism (offered: {})",
+        list(offered)
+    )]
     NoAcceptableMechanism {
         /// The mechanism names the server offered, as received.
         offered: Vec<String>,
@@ -27,7 +30,10 @@ pub enum SaslError {
         offered: Vec<String>,
     },
     /// A session was asked for a mechanism the server did not offer.
-    #[error("{mechanism} was not offered by the server (offered: {})", list(offered))]
+    #[error(
+        "{mechanism} was not offered by the server (offered: {})",
+        list(offered)
+    )]
     NotOffered {
         /// The mechanism that was asked for.
         mechanism: Mechanism,
@@ -101,7 +107,9 @@ pub enum SaslError {
     },
     /// SCRAM: the server asked for more iterations than the configured cap (denial of service
     /// guard).
-    #[error("{mechanism}: iteration count {iterations} is above the configured maximum of {maximum}")]
+    #[error(
+        "{mechanism}: iteration count {iterations} is above the configured maximum of {maximum}"
+    )]
     IterationsTooHigh {
         /// The SCRAM mechanism.
         mechanism: Mechanism,
@@ -112,7 +120,9 @@ pub enum SaslError {
     },
     /// The server's proof (SCRAM `v=`, DIGEST-MD5 `rspauth=`) is wrong: the server does not know
     /// the password, or someone is in the middle.
-    #[error("{mechanism}: the server's signature is wrong; the server did not prove it knows the password")]
+    #[error(
+        "{mechanism}: the server's signature is wrong; the server did not prove it knows the password"
+    )]
     BadServerSignature {
         /// The mechanism.
         mechanism: Mechanism,

@@ -22,7 +22,10 @@ mod tests {
     #[test]
     fn authzid_or_empty() {
         assert_eq!(external_message(None).unwrap(), b"");
-        assert_eq!(external_message(Some("juliet@capulet.lit")).unwrap(), b"juliet@capulet.lit");
+        assert_eq!(
+            external_message(Some("juliet@capulet.lit")).unwrap(),
+            b"juliet@capulet.lit"
+        );
         assert!(external_message(Some("a\0")).is_err());
     }
 }

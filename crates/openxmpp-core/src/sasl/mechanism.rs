@@ -89,7 +89,10 @@ impl Mechanism {
     /// Whether this is a -PLUS (channel binding) mechanism.
     #[must_use]
     pub const fn is_plus(self) -> bool {
-        matches!(self, Self::ScramSha512Plus | Self::ScramSha256Plus | Self::ScramSha1Plus)
+        matches!(
+            self,
+            Self::ScramSha512Plus | Self::ScramSha256Plus | Self::ScramSha1Plus
+        )
     }
 
     /// The hash of a SCRAM mechanism.
@@ -190,7 +193,10 @@ mod tests {
     fn hashes() {
         assert_eq!(Mechanism::ScramSha1Plus.scram_hash(), Some(ScramHash::Sha1));
         assert_eq!(Mechanism::ScramSha256.scram_hash(), Some(ScramHash::Sha256));
-        assert_eq!(Mechanism::ScramSha512Plus.scram_hash(), Some(ScramHash::Sha512));
+        assert_eq!(
+            Mechanism::ScramSha512Plus.scram_hash(),
+            Some(ScramHash::Sha512)
+        );
         assert_eq!(Mechanism::Plain.scram_hash(), None);
         assert_eq!(ScramHash::Sha512.output_len(), 64);
         assert_eq!(ScramHash::Sha256.to_string(), "SHA-256");

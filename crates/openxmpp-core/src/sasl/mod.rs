@@ -50,8 +50,8 @@ mod session;
 mod tests;
 
 pub use channel_binding::{
-    CertificateSignatureHash, ChannelBindingType, ChannelBindings, Gs2CbindFlag, TLS_EXPORTER_LABEL,
-    TLS_EXPORTER_LENGTH, tls_server_end_point,
+    CertificateSignatureHash, ChannelBindingType, ChannelBindings, Gs2CbindFlag,
+    TLS_EXPORTER_LABEL, TLS_EXPORTER_LENGTH, tls_server_end_point,
 };
 pub use config::{DEFAULT_MAX_ITERATIONS, MIN_ITERATIONS, SaslConfig};
 pub use error::SaslError;

@@ -25,7 +25,8 @@ pub(crate) fn plain_message(
         });
     }
     let authzid = authzid.unwrap_or_default();
-    let mut message = Vec::with_capacity(authzid.len() + username.len() + password.expose().len() + 2);
+    let mut message =
+        Vec::with_capacity(authzid.len() + username.len() + password.expose().len() + 2);
     message.extend_from_slice(authzid.as_bytes());
     message.push(0);
     message.extend_from_slice(username.as_bytes());
@@ -46,11 +47,15 @@ mod tests {
     fn rfc4616_examples() {
         // RFC 4616 §4: "\0tim\0tanstaaftanstaaf" and "Ursel\0Kurt\0xipj3plmq".
         assert_eq!(
-            plain_message("tim", &secret("tanstaaftanstaaf"), None).unwrap().expose(),
+            plain_message("tim", &secret("tanstaaftanstaaf"), None)
+                .unwrap()
+                .expose(),
             b"\0tim\0tanstaaftanstaaf"
         );
         assert_eq!(
-            plain_message("Kurt", &secret("xipj3plmq"), Some("Ursel")).unwrap().expose(),
+            plain_message("Kurt", &secret("xipj3plmq"), Some("Ursel"))
+                .unwrap()
+                .expose(),
             b"Ursel\0Kurt\0xipj3plmq"
         );
     }
@@ -58,7 +63,9 @@ mod tests {
     #[test]
     fn password_is_prepared() {
         assert_eq!(
-            plain_message("u", &secret("a\u{a0}b"), None).unwrap().expose(),
+            plain_message("u", &secret("a\u{a0}b"), None)
+                .unwrap()
+                .expose(),
             b"\0u\0a b"
         );
     }
@@ -67,7 +74,10 @@ mod tests {
     fn refusals() {
         assert!(matches!(
             plain_message("", &secret("p"), None),
-            Err(SaslError::InvalidParameter { what: "username", .. })
+            Err(SaslError::InvalidParameter {
+                what: "username",
+                ..
+            })
         ));
         assert!(matches!(
             plain_message("a\0b", &secret("p"), None),

@@ -35,8 +35,8 @@ impl ScramDigest for sha2::Sha512 {
 
 /// `HMAC(key, data)`.
 fn hmac<D: EagerHash>(key: &[u8], data: &[u8]) -> Result<Vec<u8>, SaslError> {
-    let mut mac = Hmac::<D>::new_from_slice(key)
-        .map_err(|_| SaslError::Internal("HMAC refused its key"))?;
+    let mut mac =
+        Hmac::<D>::new_from_slice(key).map_err(|_| SaslError::Internal("HMAC refused its key"))?;
     mac.update(data);
     Ok(mac.finalize().into_bytes().to_vec())
 }
@@ -153,7 +153,9 @@ impl<D: ScramDigest> ScramClient<D> {
             return Err(SaslError::Internal("SCRAM client built for the wrong hash"));
         }
         if params.mechanism.is_plus() != matches!(params.binding.flag, Gs2CbindFlag::Bound(_)) {
-            return Err(SaslError::Internal("channel binding flag does not fit the mechanism"));
+            return Err(SaslError::Internal(
+                "channel binding flag does not fit the mechanism",
+            ));
         }
         check_name(params.username, "username")?;
         if let Some(authzid) = params.authzid {
@@ -317,13 +319,15 @@ impl<D: ScramDigest> ScramClient<D> {
                 message: message.to_owned(),
             });
         }
-        let nonce = first
-            .strip_prefix("r=")
-            .ok_or_else(|| self.malformed("server-first-message does not start with the nonce (r=)"))?;
+        let nonce = first.strip_prefix("r=").ok_or_else(|| {
+            self.malformed("server-first-message does not start with the nonce (r=)")
+        })?;
         let salt = attributes
             .next()
             .and_then(|a| a.strip_prefix("s="))
-            .ok_or_else(|| self.malformed("server-first-message has no salt (s=) after the nonce"))?;
+            .ok_or_else(|| {
+                self.malformed("server-first-message has no salt (s=) after the nonce")
+            })?;
         let iterations = attributes
             .next()
             .and_then(|a| a.strip_prefix("i="))
@@ -331,7 +335,9 @@ impl<D: ScramDigest> ScramClient<D> {
                 self.malformed("server-first-message has no iteration count (i=) after the salt")
             })?;
         if !attributes.all(is_attribute) {
-            return Err(self.malformed("server-first-message has an extension that is not attr=value"));
+            return Err(
+                self.malformed("server-first-message has an extension that is not attr=value")
+            );
         }
         if !nonce.bytes().all(|b| (0x21..=0x7E).contains(&b)) {
             return Err(self.malformed("server nonce has non-printable characters"));
@@ -400,10 +406,10 @@ impl<D: ScramDigest> ScramClient<D> {
 
     /// The cached keys when they match, else PBKDF2 over the password.
     fn keys_for(&self, salt: &[u8], iterations: u32) -> Result<ScramKeys, SaslError> {
-        if let Some(cached) = &self.cached {
-            if cached.matches(D::HASH, salt, iterations) {
-                return Ok(cached.clone());
-            }
+        if let Some(cached) = &self.cached
+            && cached.matches(D::HASH, salt, iterations)
+        {
+            return Ok(cached.clone());
         }
         let password = self.password.as_ref().ok_or(SaslError::MissingCredentials {
             mechanism: self.mechanism,
@@ -429,7 +435,9 @@ impl<D: ScramDigest> ScramClient<D> {
             .strip_prefix("v=")
             .ok_or_else(|| self.malformed("server-final-message has neither v= nor e="))?;
         if !attributes.all(is_attribute) {
-            return Err(self.malformed("server-final-message has an extension that is not attr=value"));
+            return Err(
+                self.malformed("server-final-message has an extension that is not attr=value")
+            );
         }
         let signature = STANDARD
             .decode(verifier)
@@ -492,9 +500,15 @@ mod tests {
     fn rfc5802_sha1_vector() {
         let password = pencil();
         let mut c = sha1_client(&password);
-        assert_eq!(c.client_first().unwrap(), b"n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL");
+        assert_eq!(
+            c.client_first().unwrap(),
+            b"n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL"
+        );
         assert_eq!(c.step(RFC5802_SERVER_FIRST).unwrap(), RFC5802_CLIENT_FINAL);
-        assert!(c.keys().is_none(), "keys are only exposed once the server is verified");
+        assert!(
+            c.keys().is_none(),
+            "keys are only exposed once the server is verified"
+        );
         c.finish(Some(RFC5802_SERVER_FINAL)).unwrap();
         let keys = c.keys().unwrap();
         assert_eq!(keys.iterations(), 4096);
@@ -509,7 +523,10 @@ mod tests {
             ..params(Some(&password), "rOprNGfwEbeRWgbNEkqO")
         })
         .unwrap();
-        assert_eq!(c.client_first().unwrap(), b"n,,n=user,r=rOprNGfwEbeRWgbNEkqO");
+        assert_eq!(
+            c.client_first().unwrap(),
+            b"n,,n=user,r=rOprNGfwEbeRWgbNEkqO"
+        );
         let final_message = c
             .step(b"r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096")
             .unwrap();
@@ -517,7 +534,8 @@ mod tests {
             final_message,
             b"c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="
         );
-        c.finish(Some(b"v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=")).unwrap();
+        c.finish(Some(b"v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="))
+            .unwrap();
     }
 
     #[test]
@@ -531,7 +549,9 @@ mod tests {
         assert!(c.keys().is_some());
         assert_eq!(
             c.step(b"x"),
-            Err(SaslError::UnexpectedChallenge { mechanism: Mechanism::ScramSha1 })
+            Err(SaslError::UnexpectedChallenge {
+                mechanism: Mechanism::ScramSha1
+            })
         );
     }
 
@@ -578,7 +598,10 @@ mod tests {
             ..params(Some(&password), "abc")
         })
         .unwrap();
-        assert_eq!(c.client_first().unwrap(), b"n,a=admin=2C=3Dx,n=us=3Der=2Cx,r=abc");
+        assert_eq!(
+            c.client_first().unwrap(),
+            b"n,a=admin=2C=3Dx,n=us=3Der=2Cx,r=abc"
+        );
     }
 
     fn after_first(challenge: &[u8]) -> Result<Vec<u8>, SaslError> {
@@ -610,31 +633,62 @@ mod tests {
         );
         assert_eq!(
             after_first(b"r=fyko+d2lbbFgONRv9qkxdawLabc,s=QSXCR+Q6sek8bf92,i=4095"),
-            Err(IterationsTooLow { mechanism: m, iterations: 4095, minimum: 4096 })
+            Err(IterationsTooLow {
+                mechanism: m,
+                iterations: 4095,
+                minimum: 4096
+            })
         );
         assert_eq!(
             after_first(b"r=fyko+d2lbbFgONRv9qkxdawLabc,s=QSXCR+Q6sek8bf92,i=10001"),
-            Err(IterationsTooHigh { mechanism: m, iterations: 10001, maximum: 10_000 })
+            Err(IterationsTooHigh {
+                mechanism: m,
+                iterations: 10001,
+                maximum: 10_000
+            })
         );
         assert_eq!(
             after_first(b"r=fyko+d2lbbFgONRv9qkxdawLabc,s=QSXCR+Q6sek8bf92,i=99999999999999"),
-            Err(IterationsTooHigh { mechanism: m, iterations: u32::MAX, maximum: 10_000 })
+            Err(IterationsTooHigh {
+                mechanism: m,
+                iterations: u32::MAX,
+                maximum: 10_000
+            })
         );
         assert_eq!(
-            after_first(b"m=channel-binding-v2,r=fyko+d2lbbFgONRv9qkxdawLabc,s=QSXCR+Q6sek8bf92,i=4096"),
-            Err(UnsupportedExtension { mechanism: m, extension: "channel-binding-v2".into() })
+            after_first(
+                b"m=channel-binding-v2,r=fyko+d2lbbFgONRv9qkxdawLabc,s=QSXCR+Q6sek8bf92,i=4096"
+            ),
+            Err(UnsupportedExtension {
+                mechanism: m,
+                extension: "channel-binding-v2".into()
+            })
         );
         assert_eq!(
             after_first(b"e=unknown-user"),
-            Err(ServerError { mechanism: m, message: "unknown-user".into() })
+            Err(ServerError {
+                mechanism: m,
+                message: "unknown-user".into()
+            })
         );
         assert_eq!(
             after_first(b"r=fyko+d2lbbFgONRv9qkxdawLabc,s=!!!,i=4096"),
             malformed("salt is not valid base64")
         );
-        assert_eq!(after_first(b"r=fyko+d2lbbFgONRv9qkxdawLabc,s=,i=4096"), malformed("salt is empty"));
-        for bad in [&b"i=4096"[..], b"", b"r=fyko+d2lbbFgONRv9qkxdawLabc", b"\xff\xfe"] {
-            assert!(matches!(after_first(bad), Err(MalformedChallenge { .. })), "{bad:?}");
+        assert_eq!(
+            after_first(b"r=fyko+d2lbbFgONRv9qkxdawLabc,s=,i=4096"),
+            malformed("salt is empty")
+        );
+        for bad in [
+            &b"i=4096"[..],
+            b"",
+            b"r=fyko+d2lbbFgONRv9qkxdawLabc",
+            b"\xff\xfe",
+        ] {
+            assert!(
+                matches!(after_first(bad), Err(MalformedChallenge { .. })),
+                "{bad:?}"
+            );
         }
         for bad_count in ["i=", "i=-4096", "i=04096", "i=0", "i=4096x", "i= 4096"] {
             let challenge = format!("r=fyko+d2lbbFgONRv9qkxdawLabc,s=QSXCR+Q6sek8bf92,{bad_count}");
@@ -653,7 +707,12 @@ mod tests {
             malformed("server nonce has non-printable characters")
         );
         // Extensions after the iteration count are ignored.
-        assert!(after_first(b"r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096,x=1").is_ok());
+        assert!(
+            after_first(
+                b"r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096,x=1"
+            )
+            .is_ok()
+        );
     }
 
     fn at_final() -> ScramClient<sha1::Sha1> {
@@ -668,47 +727,125 @@ mod tests {
     fn server_final_refusals() {
         use SaslError::*;
         let m = Mechanism::ScramSha1;
-        assert_eq!(at_final().finish(None), Err(MissingVerifier { mechanism: m }));
-        assert_eq!(at_final().finish(Some(b"")), Err(MissingVerifier { mechanism: m }));
+        assert_eq!(
+            at_final().finish(None),
+            Err(MissingVerifier { mechanism: m })
+        );
+        assert_eq!(
+            at_final().finish(Some(b"")),
+            Err(MissingVerifier { mechanism: m })
+        );
         assert_eq!(
             at_final().finish(Some(b"v=AAAAAAAAAAAAAAAAAAAAAAAAAAA=")),
             Err(BadServerSignature { mechanism: m })
         );
-        assert_eq!(at_final().finish(Some(b"v=")), Err(BadServerSignature { mechanism: m }));
+        assert_eq!(
+            at_final().finish(Some(b"v=")),
+            Err(BadServerSignature { mechanism: m })
+        );
         assert_eq!(
             at_final().finish(Some(b"e=invalid-proof")),
-            Err(ServerError { mechanism: m, message: "invalid-proof".into() })
+            Err(ServerError {
+                mechanism: m,
+                message: "invalid-proof".into()
+            })
         );
         assert_eq!(
             at_final().step(b"e=other-error"),
-            Err(ServerError { mechanism: m, message: "other-error".into() })
+            Err(ServerError {
+                mechanism: m,
+                message: "other-error".into()
+            })
         );
-        assert!(matches!(at_final().finish(Some(b"x=1")), Err(MalformedChallenge { .. })));
-        assert!(matches!(at_final().finish(Some(b"v=***")), Err(MalformedChallenge { .. })));
-        assert!(matches!(at_final().finish(Some(b"\xff")), Err(MalformedChallenge { .. })));
+        assert!(matches!(
+            at_final().finish(Some(b"x=1")),
+            Err(MalformedChallenge { .. })
+        ));
+        assert!(matches!(
+            at_final().finish(Some(b"v=***")),
+            Err(MalformedChallenge { .. })
+        ));
+        assert!(matches!(
+            at_final().finish(Some(b"\xff")),
+            Err(MalformedChallenge { .. })
+        ));
         // Success before the proof was even sent.
         let password = pencil();
         let mut c = sha1_client(&password);
         c.client_first().unwrap();
-        assert_eq!(c.finish(Some(RFC5802_SERVER_FINAL)), Err(MissingVerifier { mechanism: m }));
+        assert_eq!(
+            c.finish(Some(RFC5802_SERVER_FINAL)),
+            Err(MissingVerifier { mechanism: m })
+        );
         // After a failure, nothing more.
         let mut c = at_final();
         assert!(c.finish(Some(b"v=")).is_err());
-        assert!(matches!(c.finish(Some(RFC5802_SERVER_FINAL)), Err(OutOfOrder { .. })));
+        assert!(matches!(
+            c.finish(Some(RFC5802_SERVER_FINAL)),
+            Err(OutOfOrder { .. })
+        ));
     }
 
     #[test]
     fn construction_refusals() {
         let password = pencil();
         let bad = |p: ScramParams<'_>| ScramClient::<sha1::Sha1>::new(p).err();
-        assert!(matches!(bad(ScramParams { username: "", ..params(Some(&password), "n") }), Some(SaslError::InvalidParameter { what: "username", .. })));
-        assert!(matches!(bad(ScramParams { username: "a\0b", ..params(Some(&password), "n") }), Some(SaslError::InvalidParameter { what: "username", .. })));
-        assert!(matches!(bad(ScramParams { authzid: Some(""), ..params(Some(&password), "n") }), Some(SaslError::InvalidParameter { what: "authzid", .. })));
-        assert!(matches!(bad(params(Some(&password), "a,b")), Some(SaslError::InvalidParameter { what: "client nonce", .. })));
+        assert!(matches!(
+            bad(ScramParams {
+                username: "",
+                ..params(Some(&password), "n")
+            }),
+            Some(SaslError::InvalidParameter {
+                what: "username",
+                ..
+            })
+        ));
+        assert!(matches!(
+            bad(ScramParams {
+                username: "a\0b",
+                ..params(Some(&password), "n")
+            }),
+            Some(SaslError::InvalidParameter {
+                what: "username",
+                ..
+            })
+        ));
+        assert!(matches!(
+            bad(ScramParams {
+                authzid: Some(""),
+                ..params(Some(&password), "n")
+            }),
+            Some(SaslError::InvalidParameter {
+                what: "authzid",
+                ..
+            })
+        ));
+        assert!(matches!(
+            bad(params(Some(&password), "a,b")),
+            Some(SaslError::InvalidParameter {
+                what: "client nonce",
+                ..
+            })
+        ));
         let empty = Secret::new(String::new());
-        assert_eq!(bad(params(Some(&empty), "n")), Some(SaslError::PasswordPreparation));
-        assert!(matches!(bad(ScramParams { mechanism: Mechanism::ScramSha256, ..params(Some(&password), "n") }), Some(SaslError::Internal(_))));
-        assert!(matches!(bad(ScramParams { mechanism: Mechanism::ScramSha1Plus, ..params(Some(&password), "n") }), Some(SaslError::Internal(_))));
+        assert_eq!(
+            bad(params(Some(&empty), "n")),
+            Some(SaslError::PasswordPreparation)
+        );
+        assert!(matches!(
+            bad(ScramParams {
+                mechanism: Mechanism::ScramSha256,
+                ..params(Some(&password), "n")
+            }),
+            Some(SaslError::Internal(_))
+        ));
+        assert!(matches!(
+            bad(ScramParams {
+                mechanism: Mechanism::ScramSha1Plus,
+                ..params(Some(&password), "n")
+            }),
+            Some(SaslError::Internal(_))
+        ));
     }
 
     #[test]
@@ -717,6 +854,9 @@ mod tests {
         let c = at_final();
         let debug = format!("{c:?}");
         assert!(!debug.contains(password.expose()), "{debug}");
-        assert!(debug.contains("waiting for server-final-message"), "{debug}");
+        assert!(
+            debug.contains("waiting for server-final-message"),
+            "{debug}"
+        );
     }
 }

@@ -129,9 +129,14 @@ mod tests {
 
     #[test]
     fn debug_shows_no_key() {
-        let keys =
-            ScramKeys::from_parts(ScramHash::Sha1, b"NaCl".to_vec(), 4096, vec![0xAB; 20], vec![0xCD; 20])
-                .unwrap();
+        let keys = ScramKeys::from_parts(
+            ScramHash::Sha1,
+            b"NaCl".to_vec(),
+            4096,
+            vec![0xAB; 20],
+            vec![0xCD; 20],
+        )
+        .unwrap();
         let debug = format!("{keys:?}");
         assert!(debug.contains("TmFDbA=="), "{debug}");
         assert!(debug.contains("<redacted>"));

@@ -165,10 +165,8 @@ pub fn select_mechanism(
 /// ```
 #[must_use]
 pub fn gs2_cbind_flag(offer: &ServerOffer, tls: &TlsState, config: &SaslConfig) -> Gs2CbindFlag {
-    let client_can_bind = config.channel_binding()
-        && tls
-            .channel_bindings()
-            .is_some_and(|cb| !cb.is_empty());
+    let client_can_bind =
+        config.channel_binding() && tls.channel_bindings().is_some_and(|cb| !cb.is_empty());
     if client_can_bind && !offer.offers_plus() {
         Gs2CbindFlag::ServerUnsupported
     } else {
@@ -321,24 +319,83 @@ mod tests {
             (&ALL_NAMES, exporter(), pw(), ScramSha512Plus),
             (&ALL_NAMES, no_cb(), pw(), ScramSha512),
             (&ALL_NAMES, TlsState::Plaintext, pw(), ScramSha512),
-            (&ALL_NAMES, exporter(), pw().disable_channel_binding(), ScramSha512),
-            (&ALL_NAMES, exporter(), pw().with_client_certificate(), External),
+            (
+                &ALL_NAMES,
+                exporter(),
+                pw().disable_channel_binding(),
+                ScramSha512,
+            ),
+            (
+                &ALL_NAMES,
+                exporter(),
+                pw().with_client_certificate(),
+                External,
+            ),
             (&ALL_NAMES, exporter(), SaslConfig::external(), External),
             (&ALL_NAMES, exporter(), SaslConfig::anonymous(), Anonymous),
-            (&["SCRAM-SHA-1", "SCRAM-SHA-256-PLUS", "SCRAM-SHA-512"], end_point(), pw(), ScramSha256Plus),
-            (&["SCRAM-SHA-1-PLUS", "SCRAM-SHA-512"], exporter(), pw(), ScramSha1Plus),
-            (&["SCRAM-SHA-1-PLUS", "SCRAM-SHA-512"], no_cb(), pw(), ScramSha512),
-            (&["SCRAM-SHA-1", "SCRAM-SHA-256"], exporter(), pw(), ScramSha256),
+            (
+                &["SCRAM-SHA-1", "SCRAM-SHA-256-PLUS", "SCRAM-SHA-512"],
+                end_point(),
+                pw(),
+                ScramSha256Plus,
+            ),
+            (
+                &["SCRAM-SHA-1-PLUS", "SCRAM-SHA-512"],
+                exporter(),
+                pw(),
+                ScramSha1Plus,
+            ),
+            (
+                &["SCRAM-SHA-1-PLUS", "SCRAM-SHA-512"],
+                no_cb(),
+                pw(),
+                ScramSha512,
+            ),
+            (
+                &["SCRAM-SHA-1", "SCRAM-SHA-256"],
+                exporter(),
+                pw(),
+                ScramSha256,
+            ),
             (&["PLAIN", "SCRAM-SHA-1"], exporter(), pw(), ScramSha1),
             (&["PLAIN", "DIGEST-MD5"], exporter(), pw(), Plain),
-            (&["PLAIN", "DIGEST-MD5"], TlsState::Plaintext, pw().allow_plain_without_tls(), Plain),
-            (&["PLAIN", "DIGEST-MD5"], exporter(), pw().disable_plain().enable_digest_md5("example.com"), DigestMd5),
-            (&["PLAIN", "DIGEST-MD5"], TlsState::Plaintext, pw().enable_digest_md5("example.com"), DigestMd5),
-            (&["PLAIN", "DIGEST-MD5"], exporter(), pw().enable_digest_md5("example.com"), Plain),
-            (&["X-OAUTH2", "EXTERNAL", "SCRAM-SHA-1"], no_cb(), pw(), ScramSha1),
+            (
+                &["PLAIN", "DIGEST-MD5"],
+                TlsState::Plaintext,
+                pw().allow_plain_without_tls(),
+                Plain,
+            ),
+            (
+                &["PLAIN", "DIGEST-MD5"],
+                exporter(),
+                pw().disable_plain().enable_digest_md5("example.com"),
+                DigestMd5,
+            ),
+            (
+                &["PLAIN", "DIGEST-MD5"],
+                TlsState::Plaintext,
+                pw().enable_digest_md5("example.com"),
+                DigestMd5,
+            ),
+            (
+                &["PLAIN", "DIGEST-MD5"],
+                exporter(),
+                pw().enable_digest_md5("example.com"),
+                Plain,
+            ),
+            (
+                &["X-OAUTH2", "EXTERNAL", "SCRAM-SHA-1"],
+                no_cb(),
+                pw(),
+                ScramSha1,
+            ),
         ];
         for (i, (offered, tls, config, expected)) in cases.iter().enumerate() {
-            assert_eq!(pick(offered, tls, config), Ok(*expected), "case {i}: {offered:?}");
+            assert_eq!(
+                pick(offered, tls, config),
+                Ok(*expected),
+                "case {i}: {offered:?}"
+            );
         }
     }
 
@@ -357,7 +414,10 @@ mod tests {
             pick(&["SCRAM-SHA-1"], &no_cb(), &keys_only),
             Err(SaslError::NoAcceptableMechanism { .. })
         ));
-        assert_eq!(pick(&["SCRAM-SHA-1", "EXTERNAL"], &no_cb(), &keys_only), Ok(External));
+        assert_eq!(
+            pick(&["SCRAM-SHA-1", "EXTERNAL"], &no_cb(), &keys_only),
+            Ok(External)
+        );
     }
 
     #[test]
@@ -370,21 +430,42 @@ mod tests {
         let offer = ServerOffer::new(["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"])
             .with_channel_binding_types([ChannelBindingType::TlsServerEndPoint]);
         let binding = check(ScramSha256Plus, &offer, &both, &pw()).unwrap();
-        assert_eq!(binding.flag, Gs2CbindFlag::Bound(ChannelBindingType::TlsServerEndPoint));
+        assert_eq!(
+            binding.flag,
+            Gs2CbindFlag::Bound(ChannelBindingType::TlsServerEndPoint)
+        );
         assert_eq!(binding.data, vec![2; 32]);
 
         let unique_only = offer
             .clone()
             .with_channel_binding_types([ChannelBindingType::TlsUnique]);
-        assert_eq!(select_mechanism(&unique_only, &both, &pw()), Ok(ScramSha256));
+        assert_eq!(
+            select_mechanism(&unique_only, &both, &pw()),
+            Ok(ScramSha256)
+        );
         // The server supports channel binding (it offers -PLUS): `n`, not `y`.
-        assert_eq!(gs2_cbind_flag(&unique_only, &both, &pw()), Gs2CbindFlag::ClientUnsupported);
+        assert_eq!(
+            gs2_cbind_flag(&unique_only, &both, &pw()),
+            Gs2CbindFlag::ClientUnsupported
+        );
 
         let with_unique = TlsState::encrypted(ChannelBindings::new().with_tls_unique(vec![3; 12]));
-        assert_eq!(select_mechanism(&unique_only, &with_unique, &pw()), Ok(ScramSha256Plus));
+        assert_eq!(
+            select_mechanism(&unique_only, &with_unique, &pw()),
+            Ok(ScramSha256Plus)
+        );
         // Without XEP-0440, tls-exporter is preferred.
-        let binding = check(ScramSha256Plus, &ServerOffer::new(["SCRAM-SHA-256-PLUS"]), &both, &pw()).unwrap();
-        assert_eq!(binding.flag, Gs2CbindFlag::Bound(ChannelBindingType::TlsExporter));
+        let binding = check(
+            ScramSha256Plus,
+            &ServerOffer::new(["SCRAM-SHA-256-PLUS"]),
+            &both,
+            &pw(),
+        )
+        .unwrap();
+        assert_eq!(
+            binding.flag,
+            Gs2CbindFlag::Bound(ChannelBindingType::TlsExporter)
+        );
     }
 
     #[test]
@@ -393,15 +474,34 @@ mod tests {
         let plain_offer = ServerOffer::new(["SCRAM-SHA-1", "SCRAM-SHA-256"]);
         let plus_offer = ServerOffer::new(["SCRAM-SHA-1", "SCRAM-SHA-1-PLUS"]);
         let unknown_plus = ServerOffer::new(["SCRAM-SHA-1", "SCRAM-SHA3-512-PLUS"]);
-        assert_eq!(gs2_cbind_flag(&plain_offer, &exporter(), &config), Gs2CbindFlag::ServerUnsupported);
-        assert_eq!(gs2_cbind_flag(&plain_offer, &no_cb(), &config), Gs2CbindFlag::ClientUnsupported);
-        assert_eq!(gs2_cbind_flag(&plain_offer, &TlsState::Plaintext, &config), Gs2CbindFlag::ClientUnsupported);
         assert_eq!(
-            gs2_cbind_flag(&plain_offer, &exporter(), &config.clone().disable_channel_binding()),
+            gs2_cbind_flag(&plain_offer, &exporter(), &config),
+            Gs2CbindFlag::ServerUnsupported
+        );
+        assert_eq!(
+            gs2_cbind_flag(&plain_offer, &no_cb(), &config),
             Gs2CbindFlag::ClientUnsupported
         );
-        assert_eq!(gs2_cbind_flag(&plus_offer, &exporter(), &config), Gs2CbindFlag::ClientUnsupported);
-        assert_eq!(gs2_cbind_flag(&unknown_plus, &exporter(), &config), Gs2CbindFlag::ClientUnsupported);
+        assert_eq!(
+            gs2_cbind_flag(&plain_offer, &TlsState::Plaintext, &config),
+            Gs2CbindFlag::ClientUnsupported
+        );
+        assert_eq!(
+            gs2_cbind_flag(
+                &plain_offer,
+                &exporter(),
+                &config.clone().disable_channel_binding()
+            ),
+            Gs2CbindFlag::ClientUnsupported
+        );
+        assert_eq!(
+            gs2_cbind_flag(&plus_offer, &exporter(), &config),
+            Gs2CbindFlag::ClientUnsupported
+        );
+        assert_eq!(
+            gs2_cbind_flag(&unknown_plus, &exporter(), &config),
+            Gs2CbindFlag::ClientUnsupported
+        );
         // And the session's check uses the same flag for non-PLUS SCRAM.
         let binding = check(ScramSha1, &plain_offer, &exporter(), &config).unwrap();
         assert_eq!(binding.flag, Gs2CbindFlag::ServerUnsupported);
@@ -413,11 +513,15 @@ mod tests {
         let offered = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(
             pick(&["PLAIN"], &TlsState::Plaintext, &pw()),
-            Err(SaslError::PlainWithoutTls { offered: offered(&["PLAIN"]) })
+            Err(SaslError::PlainWithoutTls {
+                offered: offered(&["PLAIN"])
+            })
         );
         assert_eq!(
             pick(&["PLAIN", "X-FOO"], &exporter(), &pw().disable_plain()),
-            Err(SaslError::NoAcceptableMechanism { offered: offered(&["PLAIN", "X-FOO"]) })
+            Err(SaslError::NoAcceptableMechanism {
+                offered: offered(&["PLAIN", "X-FOO"])
+            })
         );
         assert_eq!(
             pick(&[], &exporter(), &pw()),
@@ -430,46 +534,85 @@ mod tests {
             })
         );
         assert_eq!(
-            pick(&["SCRAM-SHA-1", "PLAIN"], &exporter(), &SaslConfig::anonymous()),
-            Err(SaslError::NoAcceptableMechanism { offered: offered(&["SCRAM-SHA-1", "PLAIN"]) })
+            pick(
+                &["SCRAM-SHA-1", "PLAIN"],
+                &exporter(),
+                &SaslConfig::anonymous()
+            ),
+            Err(SaslError::NoAcceptableMechanism {
+                offered: offered(&["SCRAM-SHA-1", "PLAIN"])
+            })
         );
         let offer = ServerOffer::new(["SCRAM-SHA-1-PLUS"]);
         assert_eq!(
             check(ScramSha1Plus, &offer, &no_cb(), &pw()),
-            Err(SaslError::ChannelBindingUnavailable { mechanism: ScramSha1Plus })
+            Err(SaslError::ChannelBindingUnavailable {
+                mechanism: ScramSha1Plus
+            })
         );
         assert_eq!(
-            check(ScramSha1Plus, &offer, &exporter(), &pw().disable_channel_binding()),
-            Err(SaslError::MechanismDisabled { mechanism: ScramSha1Plus })
+            check(
+                ScramSha1Plus,
+                &offer,
+                &exporter(),
+                &pw().disable_channel_binding()
+            ),
+            Err(SaslError::MechanismDisabled {
+                mechanism: ScramSha1Plus
+            })
         );
         assert!(matches!(
             check(ScramSha1, &offer, &exporter(), &pw()),
-            Err(SaslError::NotOffered { mechanism: ScramSha1, .. })
+            Err(SaslError::NotOffered {
+                mechanism: ScramSha1,
+                ..
+            })
         ));
         let all = ServerOffer::new(ALL_NAMES);
         assert!(matches!(
             check(ScramSha1, &all, &exporter(), &SaslConfig::anonymous()),
-            Err(SaslError::MissingCredentials { mechanism: ScramSha1, .. })
+            Err(SaslError::MissingCredentials {
+                mechanism: ScramSha1,
+                ..
+            })
         ));
         assert!(matches!(
             check(Plain, &all, &exporter(), &SaslConfig::external()),
-            Err(SaslError::MissingCredentials { mechanism: Plain, .. })
+            Err(SaslError::MissingCredentials {
+                mechanism: Plain,
+                ..
+            })
         ));
         assert_eq!(
             check(DigestMd5, &all, &exporter(), &pw()),
-            Err(SaslError::MechanismDisabled { mechanism: DigestMd5 })
+            Err(SaslError::MechanismDisabled {
+                mechanism: DigestMd5
+            })
         );
         assert!(matches!(
-            check(DigestMd5, &all, &exporter(), &SaslConfig::external().enable_digest_md5("x")),
-            Err(SaslError::MissingCredentials { mechanism: DigestMd5, .. })
+            check(
+                DigestMd5,
+                &all,
+                &exporter(),
+                &SaslConfig::external().enable_digest_md5("x")
+            ),
+            Err(SaslError::MissingCredentials {
+                mechanism: DigestMd5,
+                ..
+            })
         ));
         assert!(matches!(
             check(External, &all, &exporter(), &pw()),
-            Err(SaslError::MissingCredentials { mechanism: External, .. })
+            Err(SaslError::MissingCredentials {
+                mechanism: External,
+                ..
+            })
         ));
         assert_eq!(
             check(Anonymous, &all, &exporter(), &pw()),
-            Err(SaslError::MechanismDisabled { mechanism: Anonymous })
+            Err(SaslError::MechanismDisabled {
+                mechanism: Anonymous
+            })
         );
     }
 }

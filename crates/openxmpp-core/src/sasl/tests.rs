@@ -20,8 +20,15 @@ fn hmac<D: Digest>(block: usize, key: &[u8], message: &[u8]) -> Vec<u8> {
     key.resize(block, 0);
     let ipad: Vec<u8> = key.iter().map(|b| b ^ 0x36).collect();
     let opad: Vec<u8> = key.iter().map(|b| b ^ 0x5c).collect();
-    let inner = D::new().chain_update(&ipad).chain_update(message).finalize();
-    D::new().chain_update(&opad).chain_update(inner).finalize().to_vec()
+    let inner = D::new()
+        .chain_update(&ipad)
+        .chain_update(message)
+        .finalize();
+    D::new()
+        .chain_update(&opad)
+        .chain_update(inner)
+        .finalize()
+        .to_vec()
 }
 
 /// PBKDF2 with HMAC, one block of output (the hash length, which is what SCRAM needs).
@@ -36,6 +43,7 @@ fn pbkdf2<D: Digest>(block: usize, password: &[u8], salt: &[u8], iterations: u32
 }
 
 /// What an honest server expects as client-final-message, and what it answers.
+#[allow(clippy::too_many_arguments)]
 fn expected_exchange<D: Digest>(
     block: usize,
     password: &str,
@@ -52,7 +60,11 @@ fn expected_exchange<D: Digest>(
     let without_proof = format!("c={},r={nonce}", STANDARD.encode(cbind_input));
     let auth_message = format!("{client_first_bare},{server_first},{without_proof}");
     let client_signature = hmac::<D>(block, &stored_key, auth_message.as_bytes());
-    let proof: Vec<u8> = client_key.iter().zip(&client_signature).map(|(a, b)| a ^ b).collect();
+    let proof: Vec<u8> = client_key
+        .iter()
+        .zip(&client_signature)
+        .map(|(a, b)| a ^ b)
+        .collect();
     let server_key = hmac::<D>(block, &salted, b"Server Key");
     let server_signature = hmac::<D>(block, &server_key, auth_message.as_bytes());
     (
@@ -81,7 +93,11 @@ fn check_scram<D: Digest>(
         .with_client_nonce(CLIENT_NONCE)
         .unwrap();
     // RFC 5802 §5.1 saslname escaping, written out independently.
-    let username = config.username().unwrap().replace('=', "=3D").replace(',', "=2C");
+    let username = config
+        .username()
+        .unwrap()
+        .replace('=', "=3D")
+        .replace(',', "=2C");
     let client_first_bare = format!("n={username},r={CLIENT_NONCE}");
     let first = session.initial_response().unwrap().unwrap();
     assert_eq!(
@@ -110,7 +126,9 @@ fn check_scram<D: Digest>(
 
 fn exporter_data() -> [u8; 32] {
     let mut data = [0u8; 32];
-    data.iter_mut().enumerate().for_each(|(i, b)| *b = u8::try_from(i).unwrap() ^ 0xA5);
+    data.iter_mut()
+        .enumerate()
+        .for_each(|(i, b)| *b = u8::try_from(i).unwrap() ^ 0xA5);
     data
 }
 
@@ -153,8 +171,14 @@ fn scram_sha512_against_independent_computation() {
     assert_eq!(keys.hash(), ScramHash::Sha512);
     assert_eq!(keys.client_key().len(), 64);
     let salted = pbkdf2::<sha2::Sha512>(128, b"pencil", SALT, 4096);
-    assert_eq!(keys.client_key(), hmac::<sha2::Sha512>(128, &salted, b"Client Key"));
-    assert_eq!(keys.server_key(), hmac::<sha2::Sha512>(128, &salted, b"Server Key"));
+    assert_eq!(
+        keys.client_key(),
+        hmac::<sha2::Sha512>(128, &salted, b"Client Key")
+    );
+    assert_eq!(
+        keys.server_key(),
+        hmac::<sha2::Sha512>(128, &salted, b"Server Key")
+    );
 }
 
 #[test]
@@ -163,7 +187,10 @@ fn scram_sha512_plus_tls_exporter_against_independent_computation() {
     let offer = ServerOffer::new(["SCRAM-SHA-512-PLUS", "SCRAM-SHA-512"]);
     let tls = TlsState::encrypted(ChannelBindings::new().with_tls_exporter(data));
     let config = SaslConfig::password("user", "pencil");
-    assert_eq!(select_mechanism(&offer, &tls, &config), Ok(Mechanism::ScramSha512Plus));
+    assert_eq!(
+        select_mechanism(&offer, &tls, &config),
+        Ok(Mechanism::ScramSha512Plus)
+    );
     check_scram::<sha2::Sha512>(
         128,
         Mechanism::ScramSha512Plus,
@@ -213,7 +240,10 @@ fn scram_sha1_plus_tls_unique_against_independent_computation() {
     let offer = ServerOffer::new(["SCRAM-SHA-1-PLUS", "SCRAM-SHA-1"]);
     let tls = TlsState::encrypted(ChannelBindings::new().with_tls_unique(unique.clone()));
     let config = SaslConfig::password("user", "pencil");
-    assert_eq!(select_mechanism(&offer, &tls, &config), Ok(Mechanism::ScramSha1Plus));
+    assert_eq!(
+        select_mechanism(&offer, &tls, &config),
+        Ok(Mechanism::ScramSha1Plus)
+    );
     check_scram::<sha1::Sha1>(
         64,
         Mechanism::ScramSha1Plus,
@@ -232,7 +262,10 @@ fn scram_y_flag_when_plus_was_not_offered() {
     let offer = ServerOffer::new(["SCRAM-SHA-256", "PLAIN"]);
     let tls = TlsState::encrypted(ChannelBindings::new().with_tls_exporter(exporter_data()));
     let config = SaslConfig::password("user", "pencil");
-    assert_eq!(select_mechanism(&offer, &tls, &config), Ok(Mechanism::ScramSha256));
+    assert_eq!(
+        select_mechanism(&offer, &tls, &config),
+        Ok(Mechanism::ScramSha256)
+    );
     check_scram::<sha2::Sha256>(
         64,
         Mechanism::ScramSha256,
@@ -318,51 +351,100 @@ fn plain_session() {
     s.initial_response().unwrap();
     assert_eq!(
         s.step(b""),
-        Err(SaslError::UnexpectedChallenge { mechanism: Mechanism::Plain })
+        Err(SaslError::UnexpectedChallenge {
+            mechanism: Mechanism::Plain
+        })
     );
 
     let mut s = SaslSession::new(Mechanism::Plain, &all_offered(), &tls(), &config).unwrap();
     s.initial_response().unwrap();
     assert_eq!(
         s.finish(Some(b"surprise")),
-        Err(SaslError::UnexpectedSuccessData { mechanism: Mechanism::Plain })
+        Err(SaslError::UnexpectedSuccessData {
+            mechanism: Mechanism::Plain
+        })
     );
 
     assert!(matches!(
-        SaslSession::new(Mechanism::Plain, &all_offered(), &TlsState::Plaintext, &config),
+        SaslSession::new(
+            Mechanism::Plain,
+            &all_offered(),
+            &TlsState::Plaintext,
+            &config
+        ),
         Err(SaslError::PlainWithoutTls { .. })
     ));
     let allowed = config.clone().allow_plain_without_tls();
-    assert!(SaslSession::new(Mechanism::Plain, &all_offered(), &TlsState::Plaintext, &allowed).is_ok());
+    assert!(
+        SaslSession::new(
+            Mechanism::Plain,
+            &all_offered(),
+            &TlsState::Plaintext,
+            &allowed
+        )
+        .is_ok()
+    );
     assert!(matches!(
-        SaslSession::new(Mechanism::Plain, &all_offered(), &tls(), &config.clone().disable_plain()),
-        Err(SaslError::MechanismDisabled { mechanism: Mechanism::Plain })
+        SaslSession::new(
+            Mechanism::Plain,
+            &all_offered(),
+            &tls(),
+            &config.clone().disable_plain()
+        ),
+        Err(SaslError::MechanismDisabled {
+            mechanism: Mechanism::Plain
+        })
     ));
     assert!(matches!(
-        SaslSession::new(Mechanism::Plain, &all_offered(), &tls(), &SaslConfig::password("", "pw")),
-        Err(SaslError::InvalidParameter { what: "username", .. })
+        SaslSession::new(
+            Mechanism::Plain,
+            &all_offered(),
+            &tls(),
+            &SaslConfig::password("", "pw")
+        ),
+        Err(SaslError::InvalidParameter {
+            what: "username",
+            ..
+        })
     ));
     assert_eq!(
-        SaslSession::new(Mechanism::ScramSha1, &all_offered(), &tls(), &SaslConfig::password("u", ""))
-            .err(),
+        SaslSession::new(
+            Mechanism::ScramSha1,
+            &all_offered(),
+            &tls(),
+            &SaslConfig::password("u", "")
+        )
+        .err(),
         Some(SaslError::PasswordPreparation)
     );
 }
 
 #[test]
 fn external_and_anonymous_sessions() {
-    let mut s = SaslSession::new(Mechanism::External, &all_offered(), &tls(), &SaslConfig::external())
-        .unwrap();
+    let mut s = SaslSession::new(
+        Mechanism::External,
+        &all_offered(),
+        &tls(),
+        &SaslConfig::external(),
+    )
+    .unwrap();
     assert_eq!(s.initial_response().unwrap(), Some(Vec::new()));
     s.finish(Some(b"")).unwrap();
 
     let config = SaslConfig::external().with_authzid("juliet@capulet.lit");
     let mut s = SaslSession::new(Mechanism::External, &all_offered(), &tls(), &config).unwrap();
-    assert_eq!(s.initial_response().unwrap().unwrap(), b"juliet@capulet.lit");
+    assert_eq!(
+        s.initial_response().unwrap().unwrap(),
+        b"juliet@capulet.lit"
+    );
 
-    let mut s =
-        SaslSession::new(Mechanism::Anonymous, &all_offered(), &tls(), &SaslConfig::anonymous())
-            .unwrap();
+    let mut s = SaslSession::new(
+        Mechanism::Anonymous,
+        &all_offered(),
+        &tls(),
+        &SaslConfig::anonymous(),
+    )
+    .unwrap();
     assert_eq!(s.initial_response().unwrap(), Some(Vec::new()));
     s.finish(None).unwrap();
 
@@ -373,14 +455,30 @@ fn external_and_anonymous_sessions() {
     let too_long = SaslConfig::anonymous().with_anonymous_trace("x".repeat(256));
     assert!(matches!(
         SaslSession::new(Mechanism::Anonymous, &all_offered(), &tls(), &too_long),
-        Err(SaslError::InvalidParameter { what: "ANONYMOUS trace", .. })
+        Err(SaslError::InvalidParameter {
+            what: "ANONYMOUS trace",
+            ..
+        })
     ));
     assert!(matches!(
-        SaslSession::new(Mechanism::External, &all_offered(), &tls(), &SaslConfig::anonymous()),
-        Err(SaslError::MissingCredentials { mechanism: Mechanism::External, .. })
+        SaslSession::new(
+            Mechanism::External,
+            &all_offered(),
+            &tls(),
+            &SaslConfig::anonymous()
+        ),
+        Err(SaslError::MissingCredentials {
+            mechanism: Mechanism::External,
+            ..
+        })
     ));
     assert!(matches!(
-        SaslSession::new(Mechanism::External, &all_offered(), &tls(), &SaslConfig::external().with_authzid("a\0b")),
+        SaslSession::new(
+            Mechanism::External,
+            &all_offered(),
+            &tls(),
+            &SaslConfig::external().with_authzid("a\0b")
+        ),
         Err(SaslError::InvalidParameter { .. })
     ));
 }
@@ -398,14 +496,26 @@ fn digest_md5_session_uses_xmpp_digest_uri() {
         .unwrap();
     let response = String::from_utf8(response).unwrap();
     assert!(response.contains("realm=\"example.com\""), "{response}");
-    assert!(response.contains("digest-uri=\"xmpp/example.com\""), "{response}");
+    assert!(
+        response.contains("digest-uri=\"xmpp/example.com\""),
+        "{response}"
+    );
     assert_eq!(
         s.finish(None),
-        Err(SaslError::MissingVerifier { mechanism: Mechanism::DigestMd5 })
+        Err(SaslError::MissingVerifier {
+            mechanism: Mechanism::DigestMd5
+        })
     );
     assert!(matches!(
-        SaslSession::new(Mechanism::DigestMd5, &all_offered(), &tls(), &SaslConfig::password("u", "p")),
-        Err(SaslError::MechanismDisabled { mechanism: Mechanism::DigestMd5 })
+        SaslSession::new(
+            Mechanism::DigestMd5,
+            &all_offered(),
+            &tls(),
+            &SaslConfig::password("u", "p")
+        ),
+        Err(SaslError::MechanismDisabled {
+            mechanism: Mechanism::DigestMd5
+        })
     ));
 }
 
@@ -415,16 +525,28 @@ fn call_order_is_enforced() {
     let new = || SaslSession::new(Mechanism::ScramSha1, &all_offered(), &tls(), &config).unwrap();
 
     let mut s = new();
-    assert!(matches!(s.step(b"r=x"), Err(SaslError::OutOfOrder { call: "step", .. })));
+    assert!(matches!(
+        s.step(b"r=x"),
+        Err(SaslError::OutOfOrder { call: "step", .. })
+    ));
     // The misuse ended the session.
-    assert!(matches!(s.initial_response(), Err(SaslError::OutOfOrder { .. })));
+    assert!(matches!(
+        s.initial_response(),
+        Err(SaslError::OutOfOrder { .. })
+    ));
 
     let mut s = new();
-    assert!(matches!(s.finish(None), Err(SaslError::OutOfOrder { call: "finish", .. })));
+    assert!(matches!(
+        s.finish(None),
+        Err(SaslError::OutOfOrder { call: "finish", .. })
+    ));
 
     let mut s = new();
     s.initial_response().unwrap();
-    assert!(matches!(s.initial_response(), Err(SaslError::OutOfOrder { .. })));
+    assert!(matches!(
+        s.initial_response(),
+        Err(SaslError::OutOfOrder { .. })
+    ));
 
     let mut s = new();
     s.initial_response().unwrap();
@@ -432,7 +554,13 @@ fn call_order_is_enforced() {
         s.finish(Some(b"v=rmF9pqV8S7suAoZWja4dJRkFsKQ=")),
         Err(SaslError::MissingVerifier { .. })
     ));
-    assert!(matches!(s.step(b""), Err(SaslError::OutOfOrder { state: "failed", .. })));
+    assert!(matches!(
+        s.step(b""),
+        Err(SaslError::OutOfOrder {
+            state: "failed",
+            ..
+        })
+    ));
 
     let mut s = new();
     s.initial_response().unwrap();
@@ -443,17 +571,33 @@ fn call_order_is_enforced() {
 
     assert!(matches!(
         new().with_client_nonce("a,b"),
-        Err(SaslError::InvalidParameter { what: "client nonce", .. })
+        Err(SaslError::InvalidParameter {
+            what: "client nonce",
+            ..
+        })
     ));
     assert!(matches!(
-        SaslSession::new(Mechanism::External, &all_offered(), &tls(), &SaslConfig::external())
-            .unwrap()
-            .with_client_nonce("abc"),
+        SaslSession::new(
+            Mechanism::External,
+            &all_offered(),
+            &tls(),
+            &SaslConfig::external()
+        )
+        .unwrap()
+        .with_client_nonce("abc"),
         Err(SaslError::InvalidParameter { .. })
     ));
     assert!(matches!(
-        SaslSession::new(Mechanism::ScramSha1, &ServerOffer::new(["PLAIN"]), &tls(), &config),
-        Err(SaslError::NotOffered { mechanism: Mechanism::ScramSha1, .. })
+        SaslSession::new(
+            Mechanism::ScramSha1,
+            &ServerOffer::new(["PLAIN"]),
+            &tls(),
+            &config
+        ),
+        Err(SaslError::NotOffered {
+            mechanism: Mechanism::ScramSha1,
+            ..
+        })
     ));
     assert!(matches!(
         SaslSession::new(Mechanism::ScramSha1Plus, &all_offered(), &tls(), &config),
@@ -461,9 +605,13 @@ fn call_order_is_enforced() {
     ));
 
     // After success, nothing more.
-    let mut s =
-        SaslSession::new(Mechanism::Anonymous, &all_offered(), &tls(), &SaslConfig::anonymous())
-            .unwrap();
+    let mut s = SaslSession::new(
+        Mechanism::Anonymous,
+        &all_offered(),
+        &tls(),
+        &SaslConfig::anonymous(),
+    )
+    .unwrap();
     s.initial_response().unwrap();
     s.finish(None).unwrap();
     assert!(matches!(s.step(b""), Err(SaslError::OutOfOrder { .. })));
@@ -480,13 +628,18 @@ fn no_secret_in_debug_output() {
         assert!(!debug.contains("hunter2"), "{debug}");
         assert!(debug.contains(mechanism.name()) || debug.contains(&format!("{mechanism:?}")));
     }
-    let error = SaslError::MissingVerifier { mechanism: Mechanism::ScramSha1 };
+    let error = SaslError::MissingVerifier {
+        mechanism: Mechanism::ScramSha1,
+    };
     assert!(!error.to_string().contains("hunter2"));
 }
 
 #[test]
 fn failures_convert_into_errors() {
-    let failure = SaslFailure::new(FailureCondition::NotAuthorized, Some("wrong password".into()));
+    let failure = SaslFailure::new(
+        FailureCondition::NotAuthorized,
+        Some("wrong password".into()),
+    );
     let error = SaslError::from(failure.clone());
     assert_eq!(error, SaslError::Failure(failure));
     assert_eq!(
