@@ -4,8 +4,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use sha2::Digest as _;
-
 use super::error::SaslError;
 
 /// The label of the TLS exporter for `tls-exporter` channel binding (RFC 9266 §2); the
@@ -100,7 +98,7 @@ impl ChannelBindings {
     }
 
     /// Adds `tls-server-end-point` data: the hash of the server certificate, see
-    /// [`tls_server_end_point`].
+    /// [`tls_server_end_point`](super::tls_server_end_point).
     #[must_use]
     pub fn with_tls_server_end_point(mut self, certificate_hash: Vec<u8>) -> Self {
         self.tls_server_end_point = Some(certificate_hash);
@@ -141,52 +139,6 @@ impl ChannelBindings {
 impl fmt::Debug for ChannelBindings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_set().entries(self.available()).finish()
-    }
-}
-
-/// The hash algorithm of a certificate's signature algorithm, which decides the
-/// `tls-server-end-point` hash (RFC 5929 §4.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CertificateSignatureHash {
-    /// MD5 (e.g. md5WithRSAEncryption): SHA-256 is used.
-    Md5,
-    /// SHA-1 (e.g. sha1WithRSAEncryption, ecdsa-with-SHA1): SHA-256 is used.
-    Sha1,
-    /// SHA-224: SHA-224 is used.
-    Sha224,
-    /// SHA-256 (e.g. sha256WithRSAEncryption, ecdsa-with-SHA256): SHA-256 is used.
-    Sha256,
-    /// SHA-384: SHA-384 is used.
-    Sha384,
-    /// SHA-512: SHA-512 is used.
-    Sha512,
-}
-
-/// Computes the `tls-server-end-point` channel binding data (RFC 5929 §4.1): the hash of the
-/// server certificate's DER encoding, with SHA-256 when the certificate's signature uses MD5,
-/// SHA-1 or SHA-256, and otherwise with the signature's own hash. The caller reads the hash from
-/// the certificate's signature algorithm; certificates whose signature has no hash (Ed25519,
-/// Ed448) have no defined `tls-server-end-point` binding: use `tls-exporter`.
-///
-/// ```
-/// use openxmpp_core::sasl::{tls_server_end_point, CertificateSignatureHash};
-/// let der = b"not really a certificate";
-/// assert_eq!(tls_server_end_point(der, CertificateSignatureHash::Sha1).len(), 32);
-/// assert_eq!(tls_server_end_point(der, CertificateSignatureHash::Sha384).len(), 48);
-/// ```
-#[must_use]
-pub fn tls_server_end_point(
-    certificate_der: &[u8],
-    signature_hash: CertificateSignatureHash,
-) -> Vec<u8> {
-    match signature_hash {
-        CertificateSignatureHash::Md5
-        | CertificateSignatureHash::Sha1
-        | CertificateSignatureHash::Sha256 => sha2::Sha256::digest(certificate_der).to_vec(),
-        CertificateSignatureHash::Sha224 => sha2::Sha224::digest(certificate_der).to_vec(),
-        CertificateSignatureHash::Sha384 => sha2::Sha384::digest(certificate_der).to_vec(),
-        CertificateSignatureHash::Sha512 => sha2::Sha512::digest(certificate_der).to_vec(),
     }
 }
 
@@ -266,32 +218,6 @@ mod tests {
         assert_eq!(
             format!("{cb:?}"),
             "{TlsExporter, TlsServerEndPoint, TlsUnique}"
-        );
-    }
-
-    #[test]
-    fn end_point_hash_choice() {
-        let der = b"certificate";
-        let sha256 = sha2::Sha256::digest(der).to_vec();
-        assert_eq!(
-            tls_server_end_point(der, CertificateSignatureHash::Md5),
-            sha256
-        );
-        assert_eq!(
-            tls_server_end_point(der, CertificateSignatureHash::Sha1),
-            sha256
-        );
-        assert_eq!(
-            tls_server_end_point(der, CertificateSignatureHash::Sha256),
-            sha256
-        );
-        assert_eq!(
-            tls_server_end_point(der, CertificateSignatureHash::Sha224),
-            sha2::Sha224::digest(der).to_vec()
-        );
-        assert_eq!(
-            tls_server_end_point(der, CertificateSignatureHash::Sha512),
-            sha2::Sha512::digest(der).to_vec()
         );
     }
 

@@ -32,6 +32,7 @@
 //! ```
 
 mod anonymous;
+mod certificate;
 mod channel_binding;
 mod config;
 mod digest_md5;
@@ -49,9 +50,9 @@ mod session;
 #[cfg(test)]
 mod tests;
 
+pub use certificate::{CertificateSignatureHash, tls_server_end_point};
 pub use channel_binding::{
-    CertificateSignatureHash, ChannelBindingType, ChannelBindings, Gs2CbindFlag,
-    TLS_EXPORTER_LABEL, TLS_EXPORTER_LENGTH, tls_server_end_point,
+    ChannelBindingType, ChannelBindings, Gs2CbindFlag, TLS_EXPORTER_LABEL, TLS_EXPORTER_LENGTH,
 };
 pub use config::{DEFAULT_MAX_ITERATIONS, MIN_ITERATIONS, SaslConfig};
 pub use error::SaslError;
