@@ -90,7 +90,9 @@ impl ChannelBindings {
     }
 
     /// Adds `tls-exporter` data: the [`TLS_EXPORTER_LENGTH`] bytes exported with the label
-    /// [`TLS_EXPORTER_LABEL`] and an empty context (RFC 9266).
+    /// [`TLS_EXPORTER_LABEL`] and an empty context (RFC 9266). With TLS 1.2, only provide it
+    /// when the connection negotiated the extended master secret (RFC 7627): RFC 9266 §3
+    /// forbids it otherwise.
     #[must_use]
     pub fn with_tls_exporter(mut self, keying_material: [u8; TLS_EXPORTER_LENGTH]) -> Self {
         self.tls_exporter = Some(keying_material);

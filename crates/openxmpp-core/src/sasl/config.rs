@@ -19,9 +19,10 @@ pub const DEFAULT_MAX_ITERATIONS: u32 = 600_000;
 
 /// What the client may authenticate with: credentials and policy.
 ///
-/// Built from one of three starting points, then refined:
+/// Built from one of four starting points, then refined:
 /// - [`SaslConfig::password`]: username and password (SCRAM, PLAIN over TLS, DIGEST-MD5 if
 ///   enabled), optionally with a client certificate for EXTERNAL;
+/// - [`SaslConfig::from_scram_keys`]: username and cached SCRAM keys, no password;
 /// - [`SaslConfig::external`]: a TLS client certificate only (EXTERNAL);
 /// - [`SaslConfig::anonymous`]: ANONYMOUS only.
 ///
@@ -76,6 +77,20 @@ impl SaslConfig {
         Self {
             username: Some(username.into()),
             password: Some(Secret::new(password.into())),
+            ..Self::empty()
+        }
+    }
+
+    /// Username and SCRAM keys from an earlier exchange, without the password: only SCRAM
+    /// with the keys' hash is possible, and only while the server keeps the same salt and
+    /// iteration count (otherwise the exchange fails with
+    /// [`SaslError::MissingCredentials`](super::SaslError::MissingCredentials) and the
+    /// password must be asked for again).
+    #[must_use]
+    pub fn from_scram_keys(username: impl Into<String>, keys: ScramKeys) -> Self {
+        Self {
+            username: Some(username.into()),
+            scram_keys: Some(keys),
             ..Self::empty()
         }
     }

@@ -211,9 +211,11 @@ pub(crate) fn check(
         | Mechanism::ScramSha512
         | Mechanism::ScramSha256
         | Mechanism::ScramSha1 => {
-            if config.username().is_none()
-                || (!config.has_password() && config.scram_keys().is_none())
-            {
+            // Without a password, only cached keys of the same hash can answer.
+            let keys_fit = config
+                .scram_keys()
+                .is_some_and(|keys| Some(keys.hash()) == mechanism.scram_hash());
+            if config.username().is_none() || !(config.has_password() || keys_fit) {
                 return Err(SaslError::MissingCredentials {
                     mechanism,
                     missing: "a username and a password",
@@ -418,6 +420,33 @@ mod tests {
             pick(&["SCRAM-SHA-1", "EXTERNAL"], &no_cb(), &keys_only),
             Ok(External)
         );
+    }
+
+    #[test]
+    fn keys_without_password_select_only_their_hash() {
+        let keys = crate::sasl::ScramKeys::from_parts(
+            crate::sasl::ScramHash::Sha256,
+            vec![1],
+            4096,
+            vec![0; 32],
+            vec![0; 32],
+        )
+        .unwrap();
+        let config = SaslConfig::from_scram_keys("user", keys);
+        let offered = ["SCRAM-SHA-512", "SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"];
+        assert_eq!(pick(&offered, &no_cb(), &config), Ok(ScramSha256));
+        assert!(matches!(
+            pick(
+                &["SCRAM-SHA-512", "SCRAM-SHA-1", "PLAIN"],
+                &no_cb(),
+                &config
+            ),
+            Err(SaslError::NoAcceptableMechanism { .. })
+        ));
+        // With the password too, the strongest hash wins again.
+        let both = SaslConfig::password("user", "pw")
+            .with_scram_keys(config.scram_keys().unwrap().clone());
+        assert_eq!(pick(&offered, &no_cb(), &both), Ok(ScramSha512));
     }
 
     #[test]

@@ -275,6 +275,22 @@ impl SaslSession {
     /// [`SaslError::ServerError`], [`SaslError::MalformedChallenge`],
     /// [`SaslError::UnexpectedSuccessData`] (PLAIN, EXTERNAL, ANONYMOUS define none),
     /// [`SaslError::OutOfOrder`].
+    ///
+    /// ```
+    /// use openxmpp_core::sasl::{Mechanism, SaslConfig, SaslError, SaslSession, ServerOffer, TlsState};
+    /// let offer = ServerOffer::new(["SCRAM-SHA-1"]);
+    /// let config = SaslConfig::password("user", "pencil");
+    /// let mut session = SaslSession::new(Mechanism::ScramSha1, &offer, &TlsState::Plaintext, &config)?
+    ///     .with_client_nonce("fyko+d2lbbFgONRv9qkxdawL")?;
+    /// session.initial_response()?;
+    /// session.step(b"r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096")?;
+    /// // A <success/> without the server signature: the server never proved it knows the password.
+    /// assert_eq!(
+    ///     session.finish(None),
+    ///     Err(SaslError::MissingVerifier { mechanism: Mechanism::ScramSha1 })
+    /// );
+    /// # Ok::<(), SaslError>(())
+    /// ```
     pub fn finish(&mut self, additional_data: Option<&[u8]>) -> Result<(), SaslError> {
         self.expect(Phase::Exchanging, "finish")?;
         let result = match &mut self.inner {

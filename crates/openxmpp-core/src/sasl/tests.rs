@@ -311,6 +311,17 @@ fn scram_keys_from_a_session_skip_pbkdf2_next_time() {
         b"",
     );
     let keys = session.scram_keys().unwrap().clone();
+    // No password at all: the keys alone answer.
+    check_scram::<sha2::Sha512>(
+        128,
+        Mechanism::ScramSha512,
+        &offer,
+        &TlsState::Plaintext,
+        &SaslConfig::from_scram_keys("user", keys.clone()),
+        "pencil",
+        "n,,",
+        b"",
+    );
     // A wrong password is never used when the keys fit: the exchange still succeeds.
     let cached = SaslConfig::password("user", "not the password").with_scram_keys(keys);
     check_scram::<sha2::Sha512>(
