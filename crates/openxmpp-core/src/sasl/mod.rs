@@ -17,6 +17,11 @@
 //!    success (which verifies the server's proof);
 //! 4. on `<failure/>`, [`FailureCondition::from_name`] and [`SaslFailure`] describe why.
 //!
+//! Not here: SASL security layers (DIGEST-MD5 `auth-int`/`auth-conf`), XEP-0388 (SASL2),
+//! XEP-0474 (SCRAM downgrade protection), XEP-0484 (FAST). Usernames are taken as given (the
+//! JID localpart, already prepared); passwords are prepared with PRECIS OpaqueString. Secrets
+//! are wiped on drop on a best-effort basis only.
+//!
 //! ```
 //! use openxmpp_core::sasl::{select_mechanism, ChannelBindings, SaslConfig, SaslSession, ServerOffer, TlsState};
 //!
