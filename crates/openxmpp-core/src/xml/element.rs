@@ -201,9 +201,10 @@ impl Element {
         self.attrs
     }
 
-    /// The `xml:lang` of this element, if it carries one. The parser records the inherited
-    /// language on every first-level element, so on a stanza this is the effective language;
-    /// for a child, fall back to its parent's.
+    /// The `xml:lang` of this element, if it carries one. The parser records the language
+    /// inherited from the stream header on every stanza (first-level element in the stream's
+    /// content namespace) that has none, so on a stanza this is the effective language; for a
+    /// child, fall back to its parent's.
     pub fn lang(&self) -> Option<&str> {
         self.attr_ns("lang", Some(ns::XML))
     }

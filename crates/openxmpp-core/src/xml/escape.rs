@@ -9,7 +9,7 @@ pub(crate) fn is_xml_char(c: char) -> bool {
 }
 
 /// What [`check_chars`] saw, so callers can skip work on plain text.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Seen {
     /// A `\r` (line ends need normalizing).
     pub(crate) cr: bool,
@@ -51,7 +51,7 @@ pub(crate) fn check_chars(s: &str) -> Result<Seen, XmlError> {
                     if let (Some(0xBF), Some(&last @ (0xBE | 0xBF))) =
                         (bytes.get(at + 1), bytes.get(at + 2))
                     {
-                        return Err(XmlError::InvalidChar(0xFF00 | u32::from(last)));
+                        return Err(XmlError::InvalidChar(0xFF40 + u32::from(last)));
                     }
                 }
             }

@@ -7,7 +7,7 @@ use super::error::{Limit, XmlError};
 use super::framer::{Pending, Progress};
 use super::limits::ParserLimits;
 use super::stream::StreamEvent;
-use super::tree::{Span, Tree};
+use super::tree::{Span, Tree, is_space};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -234,6 +234,18 @@ impl StreamParser {
                 Ok(event) => event,
                 Err(e) => {
                     let start = self.pos + before;
+                    // Between stanzas, text is refused for its first non-space byte, valid UTF-8
+                    // or not, so that the outcome cannot depend on where a chunk ended.
+                    if self.tree.between_stanzas() {
+                        let rest = self.buf.get(start..).unwrap_or(&[]);
+                        let text = memchr::memchr2(b'<', b'&', rest).unwrap_or(rest.len());
+                        if rest
+                            .get(..text)
+                            .is_some_and(|t| !t.iter().all(|&b| is_space(b)))
+                        {
+                            return Err(self.tree.text_outside_error());
+                        }
+                    }
                     let mut pending = Pending::new(start, self.tree.pi_allowed());
                     return match pending.advance(&self.buf) {
                         Progress::Incomplete => {

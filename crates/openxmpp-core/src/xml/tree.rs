@@ -44,6 +44,8 @@ pub(crate) struct Tree {
     qnames: String,
     qname_starts: Vec<usize>,
     stream_lang: Option<String>,
+    /// The stream's content namespace: first-level elements in it are stanzas.
+    content_ns: Cow<'static, str>,
     /// Absolute offset of the current stanza's `<`.
     stanza_start: u64,
     /// Attributes whose prefix is resolved once all declarations of the element are known.
@@ -62,6 +64,7 @@ impl Tree {
             qnames: String::new(),
             qname_starts: Vec::new(),
             stream_lang: None,
+            content_ns: Cow::Borrowed(""),
             stanza_start: 0,
             deferred: Vec::new(),
             queued: None,
@@ -77,6 +80,7 @@ impl Tree {
         self.qnames.clear();
         self.qname_starts.clear();
         self.stream_lang = None;
+        self.content_ns = Cow::Borrowed("");
         self.stanza_start = 0;
         self.deferred.clear();
         self.queued = None;
@@ -109,7 +113,17 @@ impl Tree {
             top.append_text("\u{FEFF}");
             Ok(())
         } else {
-            Err(XmlError::TextOutsideStanza)
+            Err(self.text_outside_error())
+        }
+    }
+
+    /// The error for character data that is not inside a stanza: legal XML inside the stream
+    /// element but not XMPP (`bad-format`), not well-formed outside of it.
+    pub(crate) fn text_outside_error(&self) -> XmlError {
+        match self.phase {
+            Phase::Open => XmlError::TextOutsideStanza,
+            Phase::Prolog => XmlError::Syntax("text before the stream header".into()),
+            Phase::Closed => XmlError::AfterStreamEnd,
         }
     }
 
@@ -132,13 +146,15 @@ impl Tree {
                 None
             }
             Event::CData(t) => {
-                let top = self.stack.last_mut().ok_or(XmlError::TextOutsideStanza)?;
+                let outside = self.text_outside_error();
+                let top = self.stack.last_mut().ok_or(outside)?;
                 check_chars(&t)?;
                 top.with_text_tail(|s| push_normalized_lines(s, &t));
                 None
             }
             Event::GeneralRef(r) => {
-                let top = self.stack.last_mut().ok_or(XmlError::TextOutsideStanza)?;
+                let outside = self.text_outside_error();
+                let top = self.stack.last_mut().ok_or(outside)?;
                 let c = resolve_reference(&r)?;
                 top.with_text_tail(|s| s.push(c));
                 None
@@ -192,13 +208,10 @@ impl Tree {
                 Ok(())
             }
             None => {
-                if text
-                    .bytes()
-                    .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-                {
+                if text.bytes().all(is_space) {
                     Ok(())
                 } else {
-                    Err(XmlError::TextOutsideStanza)
+                    Err(self.text_outside_error())
                 }
             }
         }
@@ -220,10 +233,12 @@ impl Tree {
                     return Err(XmlError::LimitExceeded(Limit::Depth));
                 }
                 let mut element = self.open_element(e, limits)?;
-                if self.stack.is_empty() && element.lang().is_none() {
-                    if let Some(lang) = &self.stream_lang {
-                        element.set_lang(lang.clone());
-                    }
+                if let Some(lang) = &self.stream_lang
+                    && self.stack.is_empty()
+                    && element.ns() == self.content_ns
+                    && element.lang().is_none()
+                {
+                    element.set_lang(lang.clone());
                 }
                 if empty {
                     self.close_scope();
@@ -277,7 +292,10 @@ impl Tree {
             return Err(XmlError::StreamPrefix);
         }
         let content_ns = match self.scopes.resolve("") {
-            Some(uri) if !uri.is_empty() => uri.to_string(),
+            Some(uri) if !uri.is_empty() => {
+                self.content_ns = uri.clone();
+                uri.to_string()
+            }
             _ => {
                 return Err(XmlError::InvalidNamespace(
                     "the stream declares no content namespace".into(),
@@ -433,6 +451,11 @@ impl Tree {
             .clone();
         Ok(Element::from_parts(ns::intern_name(local), ns, attrs))
     }
+}
+
+/// XML white space.
+pub(crate) fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
 fn attr_value(raw: &str) -> Result<String, XmlError> {
