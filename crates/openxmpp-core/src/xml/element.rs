@@ -224,6 +224,12 @@ impl Element {
         self.children
     }
 
+    /// Moves the attributes and the child nodes out together (what typed stanzas are built
+    /// from, without copying).
+    pub fn into_parts(self) -> (Vec<Attribute>, Vec<Node>) {
+        (self.attrs, self.children)
+    }
+
     /// The child elements.
     pub fn children(&self) -> impl Iterator<Item = &Element> {
         self.children.iter().filter_map(|n| match n {
