@@ -10,6 +10,7 @@
 //! - [`ns`]: the XML namespaces the core speaks.
 //! - [`xml`]: the incremental, restricted XML stream parser and the writer.
 //! - [`sasl`]: client-side SASL mechanisms (SCRAM, PLAIN, DIGEST-MD5, EXTERNAL, ANONYMOUS).
+//! - [`stanza`]: typed message, presence and IQ stanzas.
 //! - [`tls`]: a rustls client session over byte buffers, for STARTTLS and Direct TLS.
 #![deny(missing_docs)]
 #![cfg_attr(
@@ -21,5 +22,6 @@ pub mod error;
 pub mod jid;
 pub mod ns;
 pub mod sasl;
+pub mod stanza;
 pub mod tls;
 pub mod xml;

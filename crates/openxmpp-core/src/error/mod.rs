@@ -1,11 +1,15 @@
-//! The error vocabularies of RFC 6120: stream error conditions (§4.9.3) and stanza error types
-//! and conditions (§8.3).
+//! The errors of RFC 6120 as the peers exchange them: stream errors (§4.9) and stanza errors
+//! (§8.3), with their vocabularies of conditions and types.
 
 mod stanza;
+mod stanza_error;
 mod stream;
+mod stream_error;
 
 pub use stanza::{StanzaErrorCondition, StanzaErrorType};
+pub use stanza_error::StanzaError;
 pub use stream::StreamErrorCondition;
+pub use stream_error::StreamError;
 
 /// Defines a fieldless enum whose variants map one-to-one to XML element or attribute names,
 /// with `name()`, `from_name()`, `ALL`, `Display` and `FromStr`.

@@ -1,0 +1,92 @@
+//! The attributes every stanza shares: id, to, from, xml:lang, and any others kept as they are.
+
+use crate::jid::Jid;
+use crate::ns;
+use crate::xml::{Attribute, Element};
+
+use super::StanzaParseError;
+
+/// The addressing and identification shared by message, presence and IQ stanzas.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StanzaHeader {
+    /// The stanza's `id`.
+    pub id: Option<String>,
+    /// The intended recipient (`to`).
+    pub to: Option<Jid>,
+    /// The sender (`from`), as stamped by the server.
+    pub from: Option<Jid>,
+    /// The stanza's `xml:lang` (the parser records the inherited one on every stanza).
+    pub lang: Option<String>,
+    /// Attributes not defined by RFC 6120, kept so that a round trip loses nothing.
+    pub other_attributes: Vec<Attribute>,
+}
+
+impl StanzaHeader {
+    /// Takes the shared attributes out of `element`'s attributes.
+    pub(crate) fn take_from(
+        element_name: &'static str,
+        attributes: Vec<Attribute>,
+    ) -> Result<(Self, Option<String>), StanzaParseError> {
+        let mut header = StanzaHeader::default();
+        let mut kind = None;
+        for attr in attributes {
+            match (attr.ns(), attr.name()) {
+                (None, "id") => header.id = Some(attr.into_value()),
+                (None, "type") => kind = Some(attr.into_value()),
+                (None, "to") => header.to = Some(parse_jid(element_name, "to", attr.value())?),
+                (None, "from") => {
+                    header.from = Some(parse_jid(element_name, "from", attr.value())?);
+                }
+                (Some(ns::XML), "lang") => header.lang = Some(attr.into_value()),
+                _ => header.other_attributes.push(attr),
+            }
+        }
+        Ok((header, kind))
+    }
+
+    /// An empty element `name` in `jabber:client` with these attributes and `type`.
+    pub(crate) fn element(&self, name: &'static str, kind: Option<&str>) -> Element {
+        let mut builder = Element::builder(name, ns::JABBER_CLIENT)
+            .attr_opt("id", self.id.clone())
+            .attr_opt("to", self.to.as_ref().map(|j| j.as_str().to_owned()))
+            .attr_opt("from", self.from.as_ref().map(|j| j.as_str().to_owned()))
+            .attr_opt("type", kind.map(str::to_owned));
+        if let Some(lang) = &self.lang {
+            builder = builder.lang(lang.clone());
+        }
+        let mut element = builder.build();
+        for attr in &self.other_attributes {
+            element.set_attribute(attr.clone());
+        }
+        element
+    }
+}
+
+/// Parses a JID attribute value.
+pub(crate) fn parse_jid(
+    element: &'static str,
+    attribute: &'static str,
+    value: &str,
+) -> Result<Jid, StanzaParseError> {
+    value
+        .parse()
+        .map_err(|source| StanzaParseError::InvalidJid {
+            element,
+            attribute,
+            source,
+        })
+}
+
+/// Checks that `element` is `<name xmlns='jabber:client'/>`.
+pub(crate) fn expect_stanza(element: &Element, name: &'static str) -> Result<(), StanzaParseError> {
+    if element.is(name, ns::JABBER_CLIENT) {
+        Ok(())
+    } else {
+        Err(StanzaParseError::UnexpectedElement {
+            expected: name,
+            ns: ns::JABBER_CLIENT,
+            found: element.name().to_owned(),
+            found_ns: element.ns().to_owned(),
+        })
+    }
+}

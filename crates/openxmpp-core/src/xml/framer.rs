@@ -1,0 +1,207 @@
+//! Finds where an incomplete token at the end of the input buffer ends, incrementally.
+//!
+//! quick-xml has no push mode: it tokenizes a complete slice. When the buffer ends inside a token
+//! the parser rewinds to that token's start and waits for more input. To avoid re-tokenizing a
+//! large token on every small chunk (O(n²)), this scanner remembers how far it looked and in
+//! which state (inside a quoted attribute value, after a `]`…), and resumes from there; quick-xml
+//! is called again only once the token is complete. It uses quick-xml's own boundary scanners
+//! ([`ElementParser`], [`PiParser`]) so both agree on where a token ends.
+
+use quick_xml::parser::{ElementParser, Parser, PiParser};
+
+use super::error::XmlError;
+
+const CDATA_OPEN: &[u8] = b"<![CDATA[";
+
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    /// Not classified yet (too few bytes).
+    Unknown,
+    /// Start or end tag.
+    Tag(ElementParser),
+    /// Processing instruction or XML declaration.
+    Pi(PiParser),
+    /// CDATA section, after its opening.
+    CData,
+    /// Entity or character reference.
+    Reference,
+    /// Character data.
+    Text,
+}
+
+/// Outcome of [`Pending::advance`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Progress {
+    /// The token needs more input.
+    Incomplete,
+    /// The token is complete in the buffer.
+    Complete,
+    /// The token is refused whatever follows (e.g. a comment).
+    Refused(XmlError),
+}
+
+/// An incomplete token: where it starts in the buffer, how far it was scanned, and the state.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pending {
+    start: usize,
+    scanned: usize,
+    kind: Kind,
+    pi_allowed: bool,
+}
+
+impl Pending {
+    /// A token starting at `start` in the buffer. `pi_allowed`: whether `<?` may appear here (the
+    /// XML declaration at the start of the stream).
+    pub(crate) fn new(start: usize, pi_allowed: bool) -> Self {
+        Pending {
+            start,
+            scanned: start,
+            kind: Kind::Unknown,
+            pi_allowed,
+        }
+    }
+
+    /// Where the token starts in the buffer.
+    pub(crate) fn start(&self) -> usize {
+        self.start
+    }
+
+    /// Moves the token after the buffer dropped `n` consumed bytes from its front.
+    pub(crate) fn shift(&mut self, n: usize) {
+        self.start -= n.min(self.start);
+        self.scanned -= n.min(self.scanned);
+    }
+
+    /// Scans the bytes of `buf` not seen yet.
+    pub(crate) fn advance(&mut self, buf: &[u8]) -> Progress {
+        let Some(rest) = buf.get(self.scanned..) else {
+            return Progress::Incomplete;
+        };
+        match self.kind {
+            Kind::Unknown => self.classify(buf),
+            Kind::Tag(mut p) => {
+                let r = found(p.feed(rest));
+                self.kind = Kind::Tag(p);
+                self.scanned = buf.len();
+                r
+            }
+            Kind::Pi(mut p) => {
+                let r = found(p.feed(rest));
+                self.kind = Kind::Pi(p);
+                self.scanned = buf.len();
+                r
+            }
+            Kind::CData => {
+                if memchr::memmem::find(rest, b"]]>").is_some() {
+                    return Progress::Complete;
+                }
+                // `]]>` may straddle the next chunk: rescan the last two bytes.
+                self.scanned = buf.len().saturating_sub(2).max(self.scanned);
+                Progress::Incomplete
+            }
+            Kind::Reference => {
+                self.scanned = buf.len();
+                found(memchr::memchr3(b';', b'&', b'<', rest))
+            }
+            Kind::Text => {
+                self.scanned = buf.len();
+                found(memchr::memchr2(b'<', b'&', rest))
+            }
+        }
+    }
+
+    fn classify(&mut self, buf: &[u8]) -> Progress {
+        let token = buf.get(self.start..).unwrap_or(&[]);
+        let (kind, skip) = match token {
+            [] | [b'<'] | [b'<', b'!'] => return Progress::Incomplete,
+            [b'<', b'?', ..] if !self.pi_allowed => {
+                return Progress::Refused(XmlError::ProcessingInstruction);
+            }
+            [b'<', b'?', ..] => (Kind::Pi(PiParser(false)), 0),
+            [b'<', b'!', b'-', ..] => return Progress::Refused(XmlError::Comment),
+            [b'<', b'!', b'[', ..] => {
+                let n = token.len().min(CDATA_OPEN.len());
+                if token.get(..n) != CDATA_OPEN.get(..n) {
+                    return Progress::Refused(XmlError::Syntax("invalid `<![` markup".into()));
+                }
+                if n < CDATA_OPEN.len() {
+                    return Progress::Incomplete;
+                }
+                (Kind::CData, CDATA_OPEN.len())
+            }
+            [b'<', b'!', b'D' | b'd', ..] => {
+                return Progress::Refused(XmlError::Doctype);
+            }
+            [b'<', b'!', ..] => {
+                return Progress::Refused(XmlError::Syntax("invalid `<!` markup".into()));
+            }
+            [b'<', ..] => (Kind::Tag(ElementParser::Outside), 0),
+            [b'&', ..] => (Kind::Reference, 1),
+            _ => (Kind::Text, 0),
+        };
+        self.kind = kind;
+        self.scanned = self.start + skip;
+        self.advance(buf)
+    }
+}
+
+fn found(pos: Option<usize>) -> Progress {
+    match pos {
+        Some(_) => Progress::Complete,
+        None => Progress::Incomplete,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feeds `input` byte by byte and returns the length at which the token completed.
+    fn completes_at(input: &[u8]) -> Result<Option<usize>, XmlError> {
+        let mut p = Pending::new(0, true);
+        for end in 1..=input.len() {
+            match p.advance(&input[..end]) {
+                Progress::Incomplete => {}
+                Progress::Complete => return Ok(Some(end)),
+                Progress::Refused(e) => return Err(e),
+            }
+        }
+        Ok(None)
+    }
+
+    #[test]
+    fn tags_respect_quotes() {
+        assert_eq!(completes_at(b"<a b='>' c=\">\">rest"), Ok(Some(15)));
+        assert_eq!(completes_at(b"</a>"), Ok(Some(4)));
+        assert_eq!(completes_at(b"<a"), Ok(None));
+    }
+
+    #[test]
+    fn text_and_references() {
+        assert_eq!(completes_at(b"hello<"), Ok(Some(6)));
+        assert_eq!(completes_at(b"hello"), Ok(None));
+        assert_eq!(completes_at(b"&amp;"), Ok(Some(5)));
+        assert_eq!(completes_at(b"&am"), Ok(None));
+    }
+
+    #[test]
+    fn cdata_across_chunks() {
+        assert_eq!(completes_at(b"<![CDATA[a]]]>"), Ok(Some(14)));
+        assert_eq!(completes_at(b"<![CDATA[]]"), Ok(None));
+        assert!(completes_at(b"<![CDAX").is_err());
+    }
+
+    #[test]
+    fn refusals() {
+        assert_eq!(completes_at(b"<!-"), Err(XmlError::Comment));
+        assert_eq!(completes_at(b"<!DOCTYPE"), Err(XmlError::Doctype));
+        assert!(matches!(completes_at(b"<!x"), Err(XmlError::Syntax(_))));
+        let mut p = Pending::new(0, false);
+        assert_eq!(
+            p.advance(b"<?x"),
+            Progress::Refused(XmlError::ProcessingInstruction)
+        );
+        // Like quick-xml, the first `?>` ends a processing instruction, quotes or not.
+        assert_eq!(completes_at(b"<?xml version='?>'?>"), Ok(Some(17)));
+    }
+}

@@ -1,0 +1,494 @@
+//! Turns complete quick-xml tokens into stream events: namespace resolution, the restricted-XML
+//! rules, `xml:lang` inheritance, depth/attribute/size limits, and the element stack of the
+//! stanza being built.
+
+use std::borrow::Cow;
+
+use quick_xml::events::{BytesDecl, BytesStart, Event};
+
+use super::element::{Attribute, Element};
+use super::error::{Limit, XmlError};
+use super::escape::split_qname;
+use super::escape::{check_chars, push_attr_value, push_normalized_lines, resolve_reference};
+use super::limits::ParserLimits;
+use super::ns::{self, Scopes};
+use super::stream::{StreamEvent, StreamHeader};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Before `<stream:stream>`.
+    Prolog,
+    /// Inside the stream.
+    Open,
+    /// After `</stream:stream>`.
+    Closed,
+}
+
+/// A token's span in absolute stream offsets.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Span {
+    pub(crate) start: u64,
+    pub(crate) end: u64,
+}
+
+/// The parse state above the tokenizer.
+#[derive(Debug)]
+pub(crate) struct Tree {
+    phase: Phase,
+    /// No token other than whitespace (and a BOM) was seen yet: the XML declaration may come.
+    at_doc_start: bool,
+    scopes: Scopes,
+    /// Open elements of the stanza being built; empty between stanzas.
+    stack: Vec<Element>,
+    /// Qualified names of the open elements (stream first), concatenated, for end-tag matching.
+    qnames: String,
+    qname_starts: Vec<usize>,
+    stream_lang: Option<String>,
+    /// The stream's content namespace: first-level elements in it are stanzas.
+    content_ns: Cow<'static, str>,
+    /// Absolute offset of the current stanza's `<`.
+    stanza_start: u64,
+    /// Attributes whose prefix is resolved once all declarations of the element are known.
+    deferred: Vec<usize>,
+    /// An event to return on the next call (`StreamClose` after `<stream:stream/>`).
+    pub(crate) queued: Option<StreamEvent>,
+}
+
+impl Tree {
+    pub(crate) fn new() -> Self {
+        Tree {
+            phase: Phase::Prolog,
+            at_doc_start: true,
+            scopes: Scopes::default(),
+            stack: Vec::new(),
+            qnames: String::new(),
+            qname_starts: Vec::new(),
+            stream_lang: None,
+            content_ns: Cow::Borrowed(""),
+            stanza_start: 0,
+            deferred: Vec::new(),
+            queued: None,
+        }
+    }
+
+    /// Back to the state before a stream header, keeping allocated buffers.
+    pub(crate) fn reset(&mut self) {
+        self.phase = Phase::Prolog;
+        self.at_doc_start = true;
+        self.scopes.clear();
+        self.stack.clear();
+        self.qnames.clear();
+        self.qname_starts.clear();
+        self.stream_lang = None;
+        self.content_ns = Cow::Borrowed("");
+        self.stanza_start = 0;
+        self.deferred.clear();
+        self.queued = None;
+    }
+
+    /// Whether a processing instruction may start here (only the XML declaration, at the start).
+    pub(crate) fn pi_allowed(&self) -> bool {
+        self.at_doc_start
+    }
+
+    /// Whether we are between stanzas (text there must be whitespace).
+    pub(crate) fn between_stanzas(&self) -> bool {
+        self.stack.is_empty()
+    }
+
+    /// Where the size of an incomplete token starting at `token_start` is counted from.
+    pub(crate) fn size_origin(&self, token_start: u64) -> u64 {
+        if self.stack.is_empty() {
+            token_start
+        } else {
+            self.stanza_start
+        }
+    }
+
+    /// A UTF-8 byte order mark where a token starts.
+    pub(crate) fn on_bom(&mut self) -> Result<(), XmlError> {
+        if self.phase == Phase::Prolog && self.at_doc_start {
+            Ok(())
+        } else if let Some(top) = self.stack.last_mut() {
+            top.append_text("\u{FEFF}");
+            Ok(())
+        } else {
+            Err(self.text_outside_error())
+        }
+    }
+
+    /// The error for character data that is not inside a stanza: legal XML inside the stream
+    /// element but not XMPP (`bad-format`), not well-formed outside of it.
+    pub(crate) fn text_outside_error(&self) -> XmlError {
+        match self.phase {
+            Phase::Open => XmlError::TextOutsideStanza,
+            Phase::Prolog => XmlError::Syntax("text before the stream header".into()),
+            Phase::Closed => XmlError::AfterStreamEnd,
+        }
+    }
+
+    /// Handles one complete token.
+    pub(crate) fn handle(
+        &mut self,
+        event: Event<'_>,
+        span: Span,
+        limits: &ParserLimits,
+    ) -> Result<Option<StreamEvent>, XmlError> {
+        if self.stack.is_empty() {
+            self.stanza_start = span.start;
+        }
+        let out = match event {
+            Event::Start(e) => self.on_start(&e, false, limits)?,
+            Event::Empty(e) => self.on_start(&e, true, limits)?,
+            Event::End(e) => self.on_end(&e)?,
+            Event::Text(t) => {
+                self.on_text(&t)?;
+                None
+            }
+            Event::CData(t) => {
+                let outside = self.text_outside_error();
+                let top = self.stack.last_mut().ok_or(outside)?;
+                check_chars(&t)?;
+                top.with_text_tail(|s| push_normalized_lines(s, &t));
+                None
+            }
+            Event::GeneralRef(r) => {
+                let outside = self.text_outside_error();
+                let top = self.stack.last_mut().ok_or(outside)?;
+                let c = resolve_reference(&r)?;
+                top.with_text_tail(|s| s.push(c));
+                None
+            }
+            Event::Decl(d) => {
+                self.on_decl(&d)?;
+                None
+            }
+            Event::PI(_) => return Err(XmlError::ProcessingInstruction),
+            Event::Comment(_) => return Err(XmlError::Comment),
+            Event::DocType(_) => return Err(XmlError::Doctype),
+            Event::Eof => None,
+        };
+        if span.end - self.stanza_start > limits.max_stanza_size as u64 {
+            return Err(XmlError::LimitExceeded(Limit::StanzaSize));
+        }
+        Ok(out)
+    }
+
+    fn on_decl(&mut self, d: &BytesDecl<'_>) -> Result<(), XmlError> {
+        if !(self.phase == Phase::Prolog && self.at_doc_start) {
+            return Err(XmlError::ProcessingInstruction);
+        }
+        self.at_doc_start = false;
+        match d.version() {
+            Ok(v) if v == "1.0" => {}
+            _ => return Err(XmlError::BadDeclaration),
+        }
+        match d.encoding() {
+            None => Ok(()),
+            Some(Ok(enc)) if enc.eq_ignore_ascii_case("utf-8") => Ok(()),
+            Some(Ok(enc)) => Err(XmlError::UnsupportedEncoding(
+                enc.chars().take(64).collect(),
+            )),
+            Some(Err(_)) => Err(XmlError::BadDeclaration),
+        }
+    }
+
+    /// Text between tokens. Between stanzas only whitespace is allowed; it is dropped.
+    pub(crate) fn on_text(&mut self, text: &str) -> Result<(), XmlError> {
+        match self.stack.last_mut() {
+            Some(top) => {
+                let seen = check_chars(text)?;
+                top.with_text_tail(|s| {
+                    if seen.cr {
+                        push_normalized_lines(s, text);
+                    } else {
+                        s.push_str(text);
+                    }
+                });
+                Ok(())
+            }
+            None => {
+                if text.bytes().all(is_space) {
+                    Ok(())
+                } else {
+                    Err(self.text_outside_error())
+                }
+            }
+        }
+    }
+
+    fn on_start(
+        &mut self,
+        e: &BytesStart<'_>,
+        empty: bool,
+        limits: &ParserLimits,
+    ) -> Result<Option<StreamEvent>, XmlError> {
+        self.at_doc_start = false;
+        match self.phase {
+            Phase::Prolog => self.open_stream(e, empty, limits).map(Some),
+            Phase::Closed => Err(XmlError::AfterStreamEnd),
+            Phase::Open => {
+                // The stream element is depth 1.
+                if self.stack.len() + 2 > limits.max_depth {
+                    return Err(XmlError::LimitExceeded(Limit::Depth));
+                }
+                let mut element = self.open_element(e, limits)?;
+                if let Some(lang) = &self.stream_lang
+                    && self.stack.is_empty()
+                    && element.ns() == self.content_ns
+                    && element.lang().is_none()
+                {
+                    element.set_lang(lang.clone());
+                }
+                if empty {
+                    self.close_scope();
+                    Ok(self.finish(element))
+                } else {
+                    self.stack.push(element);
+                    Ok(None)
+                }
+            }
+        }
+    }
+
+    /// Attaches a finished element to its parent, or returns it if it is a stanza.
+    fn finish(&mut self, element: Element) -> Option<StreamEvent> {
+        match self.stack.last_mut() {
+            Some(parent) => {
+                parent.append_child(element);
+                None
+            }
+            None => Some(StreamEvent::Stanza(element)),
+        }
+    }
+
+    fn close_scope(&mut self) {
+        self.scopes.close();
+        if let Some(start) = self.qname_starts.pop() {
+            self.qnames.truncate(start);
+        }
+    }
+
+    fn open_stream(
+        &mut self,
+        e: &BytesStart<'_>,
+        empty: bool,
+        limits: &ParserLimits,
+    ) -> Result<StreamEvent, XmlError> {
+        if limits.max_depth == 0 {
+            return Err(XmlError::LimitExceeded(Limit::Depth));
+        }
+        let root = self.open_element(e, limits)?;
+        let qname = e.name();
+        let (prefix, _) = split_qname(qname.as_ref())?;
+        if root.ns() != ns::STREAM || root.name() != "stream" {
+            return Err(XmlError::InvalidNamespace(format!(
+                "root element `{}` in namespace `{}`",
+                truncate(qname.as_ref()),
+                truncate(root.ns())
+            )));
+        }
+        if prefix != "stream" {
+            return Err(XmlError::StreamPrefix);
+        }
+        let content_ns = match self.scopes.resolve("") {
+            Some(uri) if !uri.is_empty() => {
+                self.content_ns = uri.clone();
+                uri.to_string()
+            }
+            _ => {
+                return Err(XmlError::InvalidNamespace(
+                    "the stream declares no content namespace".into(),
+                ));
+            }
+        };
+        let mut header = StreamHeader {
+            content_ns,
+            ..StreamHeader::default()
+        };
+        for attr in root.into_attrs() {
+            match (attr.ns(), attr.name()) {
+                (None, "from") => header.from = Some(attr.into_value()),
+                (None, "to") => header.to = Some(attr.into_value()),
+                (None, "id") => header.id = Some(attr.into_value()),
+                (None, "version") => header.version = Some(attr.into_value()),
+                (Some(ns::XML), "lang") => header.lang = Some(attr.into_value()),
+                _ => header.attributes.push(attr),
+            }
+        }
+        self.stream_lang.clone_from(&header.lang);
+        self.phase = Phase::Open;
+        if empty {
+            self.phase = Phase::Closed;
+            self.close_scope();
+            self.queued = Some(StreamEvent::StreamClose);
+        }
+        Ok(StreamEvent::StreamOpen(header))
+    }
+
+    fn on_end(
+        &mut self,
+        e: &quick_xml::events::BytesEnd<'_>,
+    ) -> Result<Option<StreamEvent>, XmlError> {
+        let found: &str = e;
+        match self.phase {
+            Phase::Open => {}
+            Phase::Prolog => {
+                return Err(XmlError::Syntax("end tag before the stream header".into()));
+            }
+            Phase::Closed => return Err(XmlError::AfterStreamEnd),
+        }
+        let expected = self
+            .qname_starts
+            .last()
+            .and_then(|&s| self.qnames.get(s..))
+            .unwrap_or("");
+        if found != expected {
+            return Err(XmlError::MismatchedEndTag {
+                expected: truncate(expected),
+                found: truncate(found),
+            });
+        }
+        self.close_scope();
+        match self.stack.pop() {
+            Some(element) => Ok(self.finish(element)),
+            None => {
+                self.phase = Phase::Closed;
+                self.scopes.clear();
+                Ok(Some(StreamEvent::StreamClose))
+            }
+        }
+    }
+
+    /// Opens the scope of a start tag: declarations, attributes, resolved name.
+    fn open_element(
+        &mut self,
+        e: &BytesStart<'_>,
+        limits: &ParserLimits,
+    ) -> Result<Element, XmlError> {
+        let qname = e.name();
+        let qname: &str = qname.as_ref();
+        let (prefix, local) = split_qname(qname)?;
+        self.scopes.open();
+        self.qname_starts.push(self.qnames.len());
+        self.qnames.push_str(qname);
+
+        let mut attrs: Vec<Attribute> = Vec::new();
+        self.deferred.clear();
+        let mut count = 0usize;
+        for attr in e.attributes().with_checks(false) {
+            let attr = attr?;
+            count += 1;
+            if count > limits.max_attributes {
+                return Err(XmlError::LimitExceeded(Limit::Attributes));
+            }
+            let key: &str = attr.key.as_ref();
+            if key == "xmlns" {
+                let uri = attr_value(&attr.value)?;
+                if uri == ns::XML || uri == ns::XMLNS {
+                    return Err(XmlError::BadNamespaceDeclaration(truncate(key)));
+                }
+                if self.scopes.declared_here("") {
+                    return Err(XmlError::DuplicateAttribute(truncate(key)));
+                }
+                self.scopes.declare("", &uri);
+            } else if let Some(p) = key.strip_prefix("xmlns:") {
+                let (_, p) = split_qname(p)?;
+                let uri = attr_value(&attr.value)?;
+                let bad = match p {
+                    "xmlns" => true,
+                    "xml" => uri != ns::XML,
+                    _ => uri.is_empty() || uri == ns::XML || uri == ns::XMLNS,
+                };
+                if bad {
+                    return Err(XmlError::BadNamespaceDeclaration(truncate(key)));
+                }
+                if self.scopes.declared_here(p) {
+                    return Err(XmlError::DuplicateAttribute(truncate(key)));
+                }
+                if p != "xml" {
+                    self.scopes.declare(p, &uri);
+                }
+            } else {
+                let (ap, al) = split_qname(key)?;
+                let value = attr_value(&attr.value)?;
+                let attribute = match ap {
+                    "" => Attribute::new(intern_attr(al), value),
+                    "xml" => Attribute::with_ns(ns::XML, intern_attr(al), value),
+                    _ => {
+                        self.deferred.push(attrs.len());
+                        Attribute::new(key.to_owned(), value)
+                    }
+                };
+                attrs.push(attribute);
+            }
+        }
+        for &i in &self.deferred {
+            let Some(attr) = attrs.get_mut(i) else {
+                continue;
+            };
+            let (ap, al) = split_qname(attr.name())?;
+            let uri = self
+                .scopes
+                .resolve(ap)
+                .ok_or_else(|| XmlError::UnboundPrefix(truncate(ap)))?;
+            *attr =
+                Attribute::with_ns(uri.clone(), al.to_owned(), std::mem::take(attr.value_mut()));
+        }
+        for (i, a) in attrs.iter().enumerate() {
+            if attrs
+                .iter()
+                .skip(i + 1)
+                .any(|b| a.name() == b.name() && a.ns() == b.ns())
+            {
+                return Err(XmlError::DuplicateAttribute(truncate(a.name())));
+            }
+        }
+        let ns = self
+            .scopes
+            .resolve(prefix)
+            .ok_or_else(|| XmlError::UnboundPrefix(truncate(prefix)))?
+            .clone();
+        Ok(Element::from_parts(ns::intern_name(local), ns, attrs))
+    }
+}
+
+/// XML white space.
+pub(crate) fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn attr_value(raw: &str) -> Result<String, XmlError> {
+    let mut value = String::with_capacity(raw.len());
+    push_attr_value(&mut value, raw)?;
+    Ok(value)
+}
+
+/// Common attribute names without an allocation.
+fn intern_attr(name: &str) -> Cow<'static, str> {
+    let known: &'static str = match name {
+        "to" => "to",
+        "from" => "from",
+        "id" => "id",
+        "type" => "type",
+        "lang" => "lang",
+        "jid" => "jid",
+        "name" => "name",
+        "node" => "node",
+        "var" => "var",
+        "xmlns" => "xmlns",
+        "stamp" => "stamp",
+        "subscription" => "subscription",
+        "version" => "version",
+        "hash" => "hash",
+        "ver" => "ver",
+        "h" => "h",
+        _ => return Cow::Owned(name.to_owned()),
+    };
+    Cow::Borrowed(known)
+}
+
+/// Bounds what an error message copies from the input.
+fn truncate(s: &str) -> String {
+    s.chars().take(64).collect()
+}
