@@ -5,6 +5,7 @@
 //! deadline. Time is always an argument.
 //!
 //! Modules:
+//! - [`connection`]: the sans-IO client connection: negotiation and the online session.
 //! - [`jid`]: XMPP addresses (RFC 7622).
 //! - [`error`]: the stream and stanza error vocabularies of RFC 6120.
 //! - [`ns`]: the XML namespaces the core speaks.
@@ -18,6 +19,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod connection;
 pub mod error;
 pub mod jid;
 pub mod ns;

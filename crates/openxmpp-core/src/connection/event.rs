@@ -1,0 +1,59 @@
+//! What a connection reports.
+
+use crate::jid::FullJid;
+use crate::sasl::Mechanism;
+use crate::stanza::{Iq, Stanza, StanzaParseError};
+use crate::tls::TlsInfo;
+
+use super::{ConnectionError, IqError, RequestId, State, StreamFeatures};
+
+/// An event from [`Connection::poll_event`](super::Connection::poll_event).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Event {
+    /// The connection moved to `state`.
+    StateChanged {
+        /// The new state.
+        state: State,
+    },
+    /// TLS is up and the server's certificate was verified.
+    TlsEstablished {
+        /// Version and cipher suite.
+        info: TlsInfo,
+    },
+    /// SASL succeeded and the server proved it knows the credentials (for SCRAM).
+    Authenticated {
+        /// The mechanism used.
+        mechanism: Mechanism,
+    },
+    /// The session is established.
+    Online {
+        /// The full JID the server bound.
+        jid: FullJid,
+        /// The features of the final stream (roster versioning, pre-approval, SM…).
+        features: StreamFeatures,
+    },
+    /// A message, a presence, or an IQ request (get/set) that the application should answer.
+    Stanza {
+        /// The stanza.
+        stanza: Stanza,
+    },
+    /// The response to a request made with [`Connection::request`](super::Connection::request).
+    IqResponse {
+        /// Which request.
+        id: RequestId,
+        /// The result IQ, or why there is none.
+        result: Result<Iq, IqError>,
+    },
+    /// A stanza from the server could not be read; it was dropped (and an IQ request was
+    /// answered with an error).
+    InvalidStanza {
+        /// What was wrong with it.
+        error: StanzaParseError,
+    },
+    /// The session ended. `error` is `None` after a clean closing handshake.
+    Disconnected {
+        /// Why, if it was not a clean close.
+        error: Option<ConnectionError>,
+    },
+}
