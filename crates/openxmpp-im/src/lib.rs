@@ -9,3 +9,22 @@
 )]
 
 pub use openxmpp_core as core;
+
+pub mod blocking;
+pub mod caps;
+pub mod carbons;
+pub mod chat_states;
+pub mod correction;
+pub mod data_form;
+pub mod delay;
+pub mod disco;
+pub mod forwarded;
+pub mod mam;
+pub mod markers;
+pub mod ping;
+pub mod receipts;
+pub mod register;
+pub mod roster;
+pub mod stanza_id;
+pub mod time;
+pub mod version;

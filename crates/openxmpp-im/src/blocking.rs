@@ -1,0 +1,1 @@
+//! Blocking command (XEP-0191).

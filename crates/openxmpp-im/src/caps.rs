@@ -1,0 +1,1 @@
+//! Entity capabilities (XEP-0115).

@@ -1,0 +1,1 @@
+//! Message carbons (XEP-0280).

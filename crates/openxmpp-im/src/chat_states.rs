@@ -1,0 +1,1 @@
+//! Chat state notifications (XEP-0085).

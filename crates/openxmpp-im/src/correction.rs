@@ -1,0 +1,1 @@
+//! Last message correction (XEP-0308).

@@ -1,0 +1,1 @@
+//! Delayed delivery (XEP-0203).

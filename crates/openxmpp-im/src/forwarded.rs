@@ -1,0 +1,1 @@
+//! Stanza forwarding (XEP-0297).

@@ -1,0 +1,1 @@
+//! Chat markers (XEP-0333).

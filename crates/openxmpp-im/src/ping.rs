@@ -1,0 +1,1 @@
+//! XMPP Ping (XEP-0199).

@@ -1,0 +1,1 @@
+//! Message delivery receipts (XEP-0184).

@@ -1,0 +1,1 @@
+//! In-band registration (XEP-0077) with data forms.

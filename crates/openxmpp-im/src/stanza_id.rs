@@ -1,0 +1,1 @@
+//! Unique and stable stanza ids (XEP-0359).

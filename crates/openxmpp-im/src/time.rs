@@ -1,0 +1,1 @@
+//! Entity time (XEP-0202).

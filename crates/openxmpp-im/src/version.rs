@@ -1,0 +1,1 @@
+//! Software version (XEP-0092).
