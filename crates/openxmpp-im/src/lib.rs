@@ -28,3 +28,6 @@ pub mod roster;
 pub mod stanza_id;
 pub mod time;
 pub mod version;
+
+#[cfg(test)]
+pub(crate) mod test_support;
