@@ -55,6 +55,8 @@ pub struct ConnectionConfig {
     /// A fixed SCRAM client nonce, for transcript tests only. Never set this in production:
     /// the nonce must be fresh and unpredictable.
     pub fixed_sasl_nonce: Option<String>,
+    /// When set, only these SASL mechanisms may be used.
+    pub allowed_mechanisms: Option<Vec<crate::sasl::Mechanism>>,
 }
 
 impl ConnectionConfig {
@@ -66,10 +68,17 @@ impl ConnectionConfig {
         tls_config: Arc<rustls::ClientConfig>,
     ) -> Self {
         let username = account.local().unwrap_or_default().to_owned();
+        let sasl = SaslConfig::password(username, password);
+        Self::with_sasl(account, sasl, TlsMode::StartTls(tls_config))
+    }
+
+    /// A configuration with the given SASL settings and TLS mode, and default limits and
+    /// timeouts.
+    pub fn with_sasl(account: BareJid, sasl: SaslConfig, tls: TlsMode) -> Self {
         ConnectionConfig {
-            sasl: SaslConfig::password(username, password),
+            sasl,
             account,
-            tls: TlsMode::StartTls(tls_config),
+            tls,
             resource: None,
             lang: None,
             parser_limits: ParserLimits::default(),
@@ -78,6 +87,7 @@ impl ConnectionConfig {
             close_timeout: Duration::from_secs(5),
             id_prefix: None,
             fixed_sasl_nonce: None,
+            allowed_mechanisms: None,
         }
     }
 

@@ -101,6 +101,12 @@ impl Connection {
     }
 
     fn start_sasl(&mut self, features: &StreamFeatures) {
+        let mut features = features.clone();
+        if let Some(allowed) = &self.config.allowed_mechanisms {
+            features
+                .mechanisms
+                .retain(|name| allowed.iter().any(|m| m.name() == name));
+        }
         let offer = features.sasl_offer();
         let tls = self.tls_state();
         let mechanism = match select_mechanism(&offer, &tls, &self.config.sasl) {

@@ -1,0 +1,209 @@
+//! Configuring a client: account, server, TLS, SASL policy, timeouts.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use openxmpp_core::connection::{ConnectionConfig, TlsMode};
+use openxmpp_core::jid::BareJid;
+use openxmpp_core::sasl::{Mechanism, SaslConfig};
+
+use crate::{Client, Error, Events, tls_config};
+
+/// How the client secures the stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Security {
+    /// Plain TCP, then STARTTLS, which the server must offer. The default.
+    #[default]
+    StartTls,
+    /// TLS from the first byte (XEP-0368).
+    DirectTls,
+    /// No encryption at all: passwords and messages cross the network readable by anyone.
+    /// Only for a local test server. PLAIN is still refused unless explicitly allowed.
+    PlaintextInsecureForLocalTestingOnly,
+}
+
+/// Builds a [`Client`].
+///
+/// ```no_run
+/// # async fn run() -> Result<(), openxmpp::Error> {
+/// let (client, mut events) = openxmpp::Client::builder("juliet@example.com", "secret")
+///     .resource("balcony")
+///     .connect()
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct ClientBuilder {
+    pub(crate) jid: String,
+    password: String,
+    pub(crate) resource: Option<String>,
+    pub(crate) server: Option<(String, u16)>,
+    pub(crate) security: Security,
+    extra_ca_files: Vec<PathBuf>,
+    tls_config: Option<Arc<rustls::ClientConfig>>,
+    mechanisms: Option<Vec<Mechanism>>,
+    allow_plain_without_tls: bool,
+    pub(crate) connect_timeout: Duration,
+    negotiation_timeout: Duration,
+    pub(crate) iq_timeout: Duration,
+    lang: Option<String>,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("jid", &self.jid)
+            .field("password", &"<redacted>")
+            .field("resource", &self.resource)
+            .field("server", &self.server)
+            .field("security", &self.security)
+            .field("extra_ca_files", &self.extra_ca_files)
+            .field("mechanisms", &self.mechanisms)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder for the account `jid` (a bare JID; a resource part is used as the requested
+    /// resource) with `password`.
+    pub fn new(jid: impl Into<String>, password: impl Into<String>) -> Self {
+        ClientBuilder {
+            jid: jid.into(),
+            password: password.into(),
+            resource: None,
+            server: None,
+            security: Security::StartTls,
+            extra_ca_files: Vec::new(),
+            tls_config: None,
+            mechanisms: None,
+            allow_plain_without_tls: false,
+            connect_timeout: Duration::from_secs(10),
+            negotiation_timeout: Duration::from_secs(30),
+            iq_timeout: Duration::from_secs(30),
+            lang: None,
+        }
+    }
+
+    /// Asks the server for this resource.
+    pub fn resource(mut self, resource: impl Into<String>) -> Self {
+        self.resource = Some(resource.into());
+        self
+    }
+
+    /// Connects to `host:port` instead of looking up the domain's SRV records.
+    pub fn server(mut self, host: impl Into<String>, port: u16) -> Self {
+        self.server = Some((host.into(), port));
+        self
+    }
+
+    /// How to secure the stream (default: STARTTLS, required).
+    pub fn security(mut self, security: Security) -> Self {
+        self.security = security;
+        self
+    }
+
+    /// Trusts the CA certificates in this PEM file, in addition to the platform's roots.
+    pub fn add_ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.extra_ca_files.push(path.into());
+        self
+    }
+
+    /// Uses this rustls configuration (its roots and verifier) instead of the platform's.
+    pub fn tls_config(mut self, config: Arc<rustls::ClientConfig>) -> Self {
+        self.tls_config = Some(config);
+        self
+    }
+
+    /// Only these SASL mechanisms may be used (the strongest one the server also offers wins).
+    pub fn mechanisms(mut self, allowed: impl IntoIterator<Item = Mechanism>) -> Self {
+        self.mechanisms = Some(allowed.into_iter().collect());
+        self
+    }
+
+    /// Allows PLAIN on an unencrypted stream (only with
+    /// [`Security::PlaintextInsecureForLocalTestingOnly`]).
+    pub fn allow_plain_without_tls(mut self) -> Self {
+        self.allow_plain_without_tls = true;
+        self
+    }
+
+    /// How long one TCP connection attempt may take.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long the stream negotiation (TLS, SASL, binding) may take.
+    pub fn negotiation_timeout(mut self, timeout: Duration) -> Self {
+        self.negotiation_timeout = timeout;
+        self
+    }
+
+    /// How long [`Client::request`] waits for a response by default.
+    pub fn iq_timeout(mut self, timeout: Duration) -> Self {
+        self.iq_timeout = timeout;
+        self
+    }
+
+    /// The user's language, sent as the stream's `xml:lang`.
+    pub fn lang(mut self, lang: impl Into<String>) -> Self {
+        self.lang = Some(lang.into());
+        self
+    }
+
+    /// Connects and negotiates the session; returns once online, with the event stream.
+    pub async fn connect(self) -> Result<(Client, Events), Error> {
+        crate::driver::connect(self).await
+    }
+
+    /// Connects from blocking code; see [`crate::blocking::Client`].
+    pub fn connect_blocking(self) -> Result<crate::blocking::Client, Error> {
+        crate::blocking::Client::connect(self)
+    }
+
+    /// The core's connection configuration.
+    pub(crate) fn connection_config(&self) -> Result<ConnectionConfig, Error> {
+        let (bare, resource) = match self.jid.split_once('/') {
+            Some((bare, resource)) => (bare, Some(resource.to_owned())),
+            None => (self.jid.as_str(), None),
+        };
+        let account: BareJid = bare
+            .parse()
+            .map_err(|e| Error::Config(format!("{:?} is not a valid account JID: {e}", self.jid)))?;
+        if account.local().is_none() {
+            return Err(Error::Config(format!("{:?} has no username (localpart)", self.jid)));
+        }
+        let tls = match self.security {
+            Security::PlaintextInsecureForLocalTestingOnly => {
+                tracing::warn!("connecting WITHOUT encryption, as configured");
+                TlsMode::PlaintextInsecureForLocalTestingOnly
+            }
+            Security::StartTls => TlsMode::StartTls(self.rustls_config()?),
+            Security::DirectTls => TlsMode::DirectTls(self.rustls_config()?),
+        };
+        let username = account.local().unwrap_or_default().to_owned();
+        let mut sasl = SaslConfig::password(username, self.password.clone());
+        if self.allow_plain_without_tls {
+            sasl = sasl.allow_plain_without_tls();
+        }
+        let mut config = ConnectionConfig::with_sasl(account, sasl, tls);
+        config.resource = self.resource.clone().or(resource);
+        config.lang = self.lang.clone();
+        config.negotiation_timeout = self.negotiation_timeout;
+        config.iq_timeout = self.iq_timeout;
+        config.allowed_mechanisms = self.mechanisms.clone();
+        Ok(config)
+    }
+
+    fn rustls_config(&self) -> Result<Arc<rustls::ClientConfig>, Error> {
+        if let Some(config) = &self.tls_config {
+            return Ok(config.clone());
+        }
+        let mut extra = Vec::new();
+        for path in &self.extra_ca_files {
+            extra.extend(tls_config::read_pem_certificates(path)?);
+        }
+        tls_config::platform_config(extra)
+    }
+}

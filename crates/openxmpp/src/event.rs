@@ -1,0 +1,69 @@
+//! What a client reports to the application.
+
+use openxmpp_core::connection::{self, ConnectionError, State, StreamFeatures};
+use openxmpp_core::jid::FullJid;
+use openxmpp_core::sasl::Mechanism;
+use openxmpp_core::stanza::{Stanza, StanzaParseError};
+use openxmpp_core::tls::TlsInfo;
+
+/// An event from [`Events`](crate::Events).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Event {
+    /// The session moved to `state`.
+    StateChanged {
+        /// The new state.
+        state: State,
+    },
+    /// TLS is up and the server's certificate was verified.
+    TlsEstablished {
+        /// Version and cipher suite.
+        info: TlsInfo,
+    },
+    /// SASL succeeded (and for SCRAM the server proved it knows the credentials).
+    Authenticated {
+        /// The mechanism used.
+        mechanism: Mechanism,
+    },
+    /// The session is established.
+    Online {
+        /// The full JID the server bound.
+        jid: FullJid,
+        /// The features of the final stream.
+        features: StreamFeatures,
+    },
+    /// A message, a presence, or an IQ request the application should answer.
+    Stanza {
+        /// The stanza.
+        stanza: Stanza,
+    },
+    /// A stanza from the server could not be read and was dropped (IQ requests among them are
+    /// answered with an error).
+    InvalidStanza {
+        /// What was wrong with it.
+        error: StanzaParseError,
+    },
+    /// The session ended; `error` is `None` after a clean close.
+    Disconnected {
+        /// Why, if it was not a clean close.
+        error: Option<ConnectionError>,
+    },
+}
+
+impl Event {
+    /// The client's view of a core event; IQ responses are delivered to their requests instead.
+    pub(crate) fn from_core(event: connection::Event) -> Option<Event> {
+        use connection::Event as E;
+        Some(match event {
+            E::StateChanged { state } => Event::StateChanged { state },
+            E::TlsEstablished { info } => Event::TlsEstablished { info },
+            E::Authenticated { mechanism } => Event::Authenticated { mechanism },
+            E::Online { jid, features } => Event::Online { jid, features },
+            E::Stanza { stanza } => Event::Stanza { stanza },
+            E::InvalidStanza { error } => Event::InvalidStanza { error },
+            E::Disconnected { error } => Event::Disconnected { error },
+            E::IqResponse { .. } => return None,
+            _ => return None,
+        })
+    }
+}
