@@ -78,6 +78,42 @@ pub(crate) fn intern_name(name: &str) -> Cow<'static, str> {
         "features" => "features",
         "r" => "r",
         "a" => "a",
+        "group" => "group",
+        "origin-id" => "origin-id",
+        "stanza-id" => "stanza-id",
+        "markable" => "markable",
+        "displayed" => "displayed",
+        "received" => "received",
+        "request" => "request",
+        "inactive" => "inactive",
+        "paused" => "paused",
+        "gone" => "gone",
+        "forwarded" => "forwarded",
+        "result" => "result",
+        "sent" => "sent",
+        "store" => "store",
+        "no-store" => "no-store",
+        "identity" => "identity",
+        "feature" => "feature",
+        "field" => "field",
+        "value" => "value",
+        "event" => "event",
+        "items" => "items",
+        "nick" => "nick",
+        "bind" => "bind",
+        "jid" => "jid",
+        "resource" => "resource",
+        "mechanisms" => "mechanisms",
+        "mechanism" => "mechanism",
+        "starttls" => "starttls",
+        "required" => "required",
+        "proceed" => "proceed",
+        "challenge" => "challenge",
+        "response" => "response",
+        "success" => "success",
+        "failure" => "failure",
+        "enabled" => "enabled",
+        "ping" => "ping",
         _ => return Cow::Owned(name.to_owned()),
     };
     Cow::Borrowed(known)
@@ -148,13 +184,14 @@ impl Scopes {
             .get(mark..)
             .unwrap_or(&[])
             .iter()
-            .any(|b| self.prefix_of(b) == prefix)
+            .any(|b| self.prefix_is(b, prefix))
     }
 
-    fn prefix_of(&self, b: &Binding) -> &str {
-        self.prefixes
-            .get(b.prefix.0 as usize..b.prefix.1 as usize)
-            .unwrap_or("")
+    fn prefix_is(&self, b: &Binding, prefix: &str) -> bool {
+        let (start, end) = (b.prefix.0 as usize, b.prefix.1 as usize);
+        end - start == prefix.len()
+            && (prefix.is_empty()
+                || self.prefixes.as_bytes().get(start..end) == Some(prefix.as_bytes()))
     }
 
     /// Resolves a prefix (empty for the default namespace). `xml` is always bound. `None` means
@@ -169,7 +206,7 @@ impl Scopes {
             .bindings
             .iter()
             .rev()
-            .find(|b| self.prefix_of(b) == prefix)
+            .find(|b| self.prefix_is(b, prefix))
         {
             Some(b) => Some(&b.uri),
             None if prefix.is_empty() => Some(NONE_COW),

@@ -174,7 +174,7 @@ impl StreamParser {
     }
 
     fn step(&mut self) -> Result<Option<StreamEvent>, XmlError> {
-        if let Some(event) = self.tree.queued.take() {
+        if let Some(event) = self.tree.take_ready() {
             return Ok(Some(event));
         }
         if let Some(pending) = &mut self.pending {
@@ -263,9 +263,9 @@ impl StreamParser {
                 start: base + before as u64,
                 end: base + after as u64,
             };
-            if let Some(out) = self.tree.handle(event, span, &self.limits)? {
+            if self.tree.handle(event, span, &self.limits)? {
                 self.pos += after;
-                return Ok(Some(out));
+                return Ok(self.tree.take_ready());
             }
         }
     }

@@ -714,3 +714,93 @@ proptest! {
         prop_assert_eq!(split.1, whole.1);
     }
 }
+
+/// A realistic client stream: chat messages, presences with caps, roster pushes and results.
+fn corpus(stanzas: usize) -> Vec<u8> {
+    let mut out = HEADER.as_bytes().to_vec();
+    let mut i = 0;
+    while i < stanzas {
+        let s = format!(
+            "<message from='romeo{i}@montague.example/orchard' to='juliet@capulet.example/balcony' \
+             type='chat' id='msg-{i}'><body>Art thou not Romeo, and a Montague? Ça va &amp; \
+             &lt;3 — 日本語のテキスト 😀 number {i}</body><active \
+             xmlns='http://jabber.org/protocol/chatstates'/><origin-id xmlns='urn:xmpp:sid:0' \
+             id='3b9a-{i}'/><markable xmlns='urn:xmpp:chat-markers:0'/></message>\n\
+             <presence from='mercutio{i}@example.org/laptop' to='juliet@capulet.example'>\
+             <show>away</show><status>Out for a walk</status><priority>5</priority>\
+             <c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='https://example.org' \
+             ver='QgayPKawpkPSDYmwT/WM94uAlu0='/><delay xmlns='urn:xmpp:delay' \
+             from='example.org' stamp='2002-09-10T23:41:07Z'/></presence>\n"
+        );
+        out.extend_from_slice(s.as_bytes());
+        if i % 10 == 0 {
+            out.extend_from_slice(
+                b"<iq type='result' id='roster-1' to='juliet@capulet.example'>\
+                <query xmlns='jabber:iq:roster' ver='ver7'>",
+            );
+            for j in 0..20 {
+                out.extend_from_slice(
+                    format!(
+                        "<item jid='contact{j}@example.net' name='Contact {j}' \
+                         subscription='both'><group>Friends</group></item>"
+                    )
+                    .as_bytes(),
+                );
+            }
+            out.extend_from_slice(b"</query></iq>\n");
+        }
+        i += 2;
+    }
+    out
+}
+
+/// Throughput against raw quick-xml. Run with
+/// `cargo test -p openxmpp-core --release -- --ignored --nocapture throughput`.
+#[test]
+#[ignore = "benchmark; run in release mode"]
+#[allow(clippy::disallowed_methods)] // a benchmark measures wall time
+fn throughput() {
+    use std::time::Instant;
+    let data = corpus(40_000);
+    let mb = data.len() as f64 / 1e6;
+    let rounds = 5;
+
+    let mut best_raw = f64::MAX;
+    for _ in 0..rounds {
+        let t = Instant::now();
+        let mut reader = quick_xml::Reader::from_reader(data.as_slice());
+        reader.config_mut().check_end_names = false;
+        let mut n = 0usize;
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(_) => n += 1,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        std::hint::black_box(n);
+        best_raw = best_raw.min(t.elapsed().as_secs_f64());
+    }
+
+    let mut best_ours = f64::MAX;
+    let mut stanzas = 0;
+    for _ in 0..rounds {
+        let t = Instant::now();
+        let mut parser = StreamParser::new();
+        stanzas = 0;
+        for chunk in data.chunks(4096) {
+            parser.feed(chunk);
+            while let Some(e) = parser.next_event().unwrap() {
+                stanzas += 1;
+                std::hint::black_box(e);
+            }
+        }
+        best_ours = best_ours.min(t.elapsed().as_secs_f64());
+    }
+    println!(
+        "{mb:.1} MB, {stanzas} events: raw quick-xml {:.0} MB/s, StreamParser {:.0} MB/s ({:.2}x)",
+        mb / best_raw,
+        mb / best_ours,
+        best_raw / best_ours
+    );
+}
