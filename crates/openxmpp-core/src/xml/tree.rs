@@ -11,7 +11,7 @@ use super::error::{Limit, XmlError};
 use super::escape::split_qname;
 use super::escape::{check_chars, push_attr_value, push_normalized_lines, resolve_reference};
 use super::limits::ParserLimits;
-use super::ns::{self, Scopes};
+use super::ns::{self, Scopes, intern_attr};
 use super::stream::{StreamEvent, StreamHeader};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -498,30 +498,6 @@ fn attr_value(raw: &str) -> Result<String, XmlError> {
     let mut value = String::with_capacity(raw.len());
     push_attr_value(&mut value, raw)?;
     Ok(value)
-}
-
-/// Common attribute names without an allocation.
-fn intern_attr(name: &str) -> Cow<'static, str> {
-    let known: &'static str = match name {
-        "to" => "to",
-        "from" => "from",
-        "id" => "id",
-        "type" => "type",
-        "lang" => "lang",
-        "jid" => "jid",
-        "name" => "name",
-        "node" => "node",
-        "var" => "var",
-        "xmlns" => "xmlns",
-        "stamp" => "stamp",
-        "subscription" => "subscription",
-        "version" => "version",
-        "hash" => "hash",
-        "ver" => "ver",
-        "h" => "h",
-        _ => return Cow::Owned(name.to_owned()),
-    };
-    Cow::Borrowed(known)
 }
 
 /// Bounds what an error message copies from the input.
