@@ -243,6 +243,11 @@ impl Scopes {
         self.marks.clear();
     }
 
+    /// The number of bindings in scope.
+    pub(crate) fn len(&self) -> usize {
+        self.bindings.len()
+    }
+
     /// Starts the scope of a new element.
     pub(crate) fn open(&mut self) {
         self.marks.push(self.bindings.len());

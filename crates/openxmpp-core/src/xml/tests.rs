@@ -342,6 +342,10 @@ fn refusals_and_their_conditions() {
             "not-well-formed",
         ),
         ("<m xmlns='a' xmlns='b'/>", "not-well-formed"),
+        (
+            "<m a='1' b='1' c='1' d='1' e='1' f='1' g='1' h='1' i='1' j='1' a='2'/>",
+            "not-well-formed",
+        ),
         ("<m a/>", "not-well-formed"),
         ("<m a=b/>", "not-well-formed"),
         ("<1m/>", "not-well-formed"),
@@ -415,6 +419,7 @@ fn limits() {
         max_stanza_size: 1000,
         max_depth: 4,
         max_attributes: 8,
+        max_namespace_bindings: 6,
     };
     let check = |input: &[u8], chunk: usize| {
         let mut parser = StreamParser::with_limits(limits);
@@ -449,6 +454,15 @@ fn limits() {
     let nine = "<a xmlns='urn:a' b='1' c='2' d='3' e='4' f='5' g='6' h='7' i='8'/>";
     assert_eq!(check(&in_stream(eight), 1000), None);
     assert_eq!(check(&in_stream(nine), 1000), attrs);
+    // The stream declares two; four more fit, a fifth does not.
+    let bindings = Some(XmlError::LimitExceeded(Limit::NamespaceBindings));
+    let four = "<a xmlns:a='u' xmlns:b='u'><b xmlns:c='u' xmlns:d='u'/></a>";
+    let five = "<a xmlns:a='u' xmlns:b='u'><b xmlns:c='u' xmlns:d='u' xmlns:e='u'/></a>";
+    assert_eq!(check(&in_stream(four), 1000), None);
+    assert_eq!(check(&in_stream(five), 1000), bindings);
+    // Scopes end with their element.
+    let sequential = "<a xmlns:a='u' xmlns:b='u' xmlns:c='u' xmlns:d='u'/>".repeat(3);
+    assert_eq!(check(&in_stream(&sequential), 1000), None);
     assert_eq!(
         check(&in_stream(nine), 1000).unwrap().condition(),
         "policy-violation"

@@ -397,7 +397,7 @@ impl Tree {
                     if self.scopes.declared_here("") {
                         return Err(XmlError::DuplicateAttribute(truncate(key)));
                     }
-                    self.scopes.declare("", &uri);
+                    declare(&mut self.scopes, "", &uri, limits)?;
                     continue;
                 }
                 if let Some(p) = rest.strip_prefix(':') {
@@ -415,7 +415,7 @@ impl Tree {
                         return Err(XmlError::DuplicateAttribute(truncate(key)));
                     }
                     if p != "xml" {
-                        self.scopes.declare(p, &uri);
+                        declare(&mut self.scopes, p, &uri, limits)?;
                     }
                     continue;
                 }
@@ -449,14 +449,8 @@ impl Tree {
                 );
             }
         }
-        for (i, a) in scratch.iter().enumerate() {
-            if scratch
-                .iter()
-                .skip(i + 1)
-                .any(|b| a.name() == b.name() && a.ns() == b.ns())
-            {
-                return Err(XmlError::DuplicateAttribute(truncate(a.name())));
-            }
+        if let Some(dup) = find_duplicate(scratch) {
+            return Err(XmlError::DuplicateAttribute(truncate(dup)));
         }
         let ns = self
             .scopes
@@ -487,6 +481,43 @@ impl Tree {
             .push(Element::from_parts(ns::intern_name(local), ns, attrs));
         Ok(())
     }
+}
+
+/// Declares a prefix within the namespace binding limit.
+fn declare(
+    scopes: &mut Scopes,
+    prefix: &str,
+    uri: &str,
+    limits: &ParserLimits,
+) -> Result<(), XmlError> {
+    if scopes.len() >= limits.max_namespace_bindings {
+        return Err(XmlError::LimitExceeded(Limit::NamespaceBindings));
+    }
+    scopes.declare(prefix, uri);
+    Ok(())
+}
+
+/// The name of an attribute that appears twice (same namespace and local name), if any.
+/// Quadratic for the usual handful of attributes, sorted beyond that.
+fn find_duplicate(attrs: &[Attribute]) -> Option<&str> {
+    if attrs.len() <= 8 {
+        for (i, a) in attrs.iter().enumerate() {
+            if attrs
+                .iter()
+                .skip(i + 1)
+                .any(|b| a.name() == b.name() && a.ns() == b.ns())
+            {
+                return Some(a.name());
+            }
+        }
+        return None;
+    }
+    let mut keys: Vec<(Option<&str>, &str)> = attrs.iter().map(|a| (a.ns(), a.name())).collect();
+    keys.sort_unstable();
+    keys.windows(2)
+        .find(|w| w.first() == w.get(1))
+        .and_then(|w| w.first())
+        .map(|&(_, name)| name)
 }
 
 /// XML white space.
