@@ -390,7 +390,7 @@ impl Tree {
             let key: &str = attr.key.as_ref();
             if let Some(rest) = key.strip_prefix("xmlns") {
                 if rest.is_empty() {
-                    let uri = attr_value(&attr.value)?;
+                    let uri = attr_value_cow(&attr.value)?;
                     if uri == ns::XML || uri == ns::XMLNS {
                         return Err(XmlError::BadNamespaceDeclaration(truncate(key)));
                     }
@@ -402,7 +402,7 @@ impl Tree {
                 }
                 if let Some(p) = rest.strip_prefix(':') {
                     let (_, p) = split_qname(p)?;
-                    let uri = attr_value(&attr.value)?;
+                    let uri = attr_value_cow(&attr.value)?;
                     let bad = match p {
                         "xmlns" => true,
                         "xml" => uri != ns::XML,
@@ -529,6 +529,19 @@ fn attr_value(raw: &str) -> Result<String, XmlError> {
     let mut value = String::with_capacity(raw.len());
     push_attr_value(&mut value, raw)?;
     Ok(value)
+}
+
+/// An attribute value borrowed from the input when it needs no unescaping (namespace names are
+/// compared and interned, rarely kept).
+fn attr_value_cow(raw: &str) -> Result<Cow<'_, str>, XmlError> {
+    let seen = check_chars(raw)?;
+    if seen.lt {
+        return Err(XmlError::Syntax("`<` in an attribute value".into()));
+    }
+    if !seen.amp && !seen.ws {
+        return Ok(Cow::Borrowed(raw));
+    }
+    attr_value(raw).map(Cow::Owned)
 }
 
 /// Bounds what an error message copies from the input.
