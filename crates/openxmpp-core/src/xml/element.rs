@@ -467,6 +467,35 @@ mod tests {
     }
 
     #[test]
+    fn mutable_access_and_moving_out() {
+        let mut e = Element::builder("message", ns::CLIENT)
+            .attr_opt("id", Some("m1"))
+            .attr_opt("to", None::<String>)
+            .children([Element::new("body", ns::CLIENT), Element::new("x", "urn:x")])
+            .build();
+        assert_eq!(e.attrs().len(), 1);
+        if let Some(body) = e.get_child_mut("body", ns::CLIENT) {
+            body.append_text("hi");
+        }
+        for child in e.children_mut() {
+            child.set_attr("seen", "1");
+        }
+        assert!(e.children().all(|c| c.attr("seen") == Some("1")));
+        let body = e.take_child("body", ns::CLIENT).unwrap();
+        assert_eq!(body.into_text(), "hi");
+        e.append_node(Node::Text("a".into()));
+        e.append_node(Node::Text("b".into()));
+        assert_eq!(e.nodes().len(), 2, "text nodes merge");
+        assert_eq!(
+            e.to_string(),
+            "<message xmlns='jabber:client' id='m1'><x xmlns='urn:x' seen='1'/>ab</message>"
+        );
+        let attrs = e.clone().into_attrs();
+        assert_eq!(attrs[0].clone().into_value(), "m1");
+        assert_eq!(e.into_nodes().len(), 2);
+    }
+
+    #[test]
     fn text_is_merged() {
         let mut e = Element::new("body", ns::CLIENT);
         e.append_text("a");

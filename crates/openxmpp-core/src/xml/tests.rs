@@ -259,6 +259,28 @@ fn stream_restart_keeps_following_bytes() {
 }
 
 #[test]
+fn reset_reuses_the_parser_after_an_error_and_midway() {
+    let mut parser = StreamParser::new();
+    // Reset in the middle of a stanza: the partial stanza is forgotten (bytes not parsed yet,
+    // such as an incomplete token, would be kept for the new stream).
+    let (_, err) = run_with(&mut parser, [in_stream("<message><body>").as_slice()]);
+    assert_eq!(err, None);
+    assert_eq!(parser.buffered_len(), 0);
+    parser.reset();
+    let (events, err) = run_with(&mut parser, [in_stream("<iq/>").as_slice()]);
+    assert_eq!(err, None);
+    assert!(matches!(&events[1], StreamEvent::Stanza(iq) if iq.name() == "iq"));
+    // Reset after an error starts clean.
+    let (_, err) = run_with(&mut parser, [b"<!-- x -->".as_slice()]);
+    assert_eq!(err, Some(XmlError::Comment));
+    parser.reset();
+    let (events, err) = run_with(&mut parser, [in_stream("<presence/>").as_slice()]);
+    assert_eq!(err, None);
+    assert_eq!(events.len(), 2);
+    assert_eq!(parser.limits(), &ParserLimits::default());
+}
+
+#[test]
 fn refusals_and_their_conditions() {
     let cases: &[(&[u8], &str)] = &[
         (b"<!DOCTYPE stream>", "restricted-xml"),
