@@ -127,6 +127,7 @@ impl Element {
         }
     }
 
+    #[inline]
     pub(crate) fn from_parts(
         name: Cow<'static, str>,
         ns: Cow<'static, str>,
@@ -305,6 +306,7 @@ impl Element {
     }
 
     /// Appends a child element.
+    #[inline]
     pub fn append_child(&mut self, child: Element) {
         self.children.push(Node::Element(child));
     }
@@ -341,6 +343,7 @@ impl Element {
 
     /// Runs `f` on the trailing text node (created if needed, dropped again if left empty), so
     /// the parser merges text without extra copies.
+    #[inline]
     pub(crate) fn with_text_tail<R>(&mut self, f: impl FnOnce(&mut String) -> R) -> R {
         if let Some(Node::Text(t)) = self.children.last_mut() {
             return f(t);

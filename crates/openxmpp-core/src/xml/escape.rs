@@ -25,6 +25,7 @@ pub(crate) struct Seen {
 /// `&str`; what remains are C0 controls other than tab/LF/CR, and U+FFFE/U+FFFF (encoded
 /// `EF BF BE`/`EF BF BF`). The common case (none of those, no `&`, no `<`) is one pass over
 /// 16-byte blocks that the compiler vectorizes; anything else takes a precise byte loop.
+#[inline]
 pub(crate) fn check_chars(s: &str) -> Result<Seen, XmlError> {
     let bytes = s.as_bytes();
     let interesting = |b: u8| (b < 0x20) | (b == b'&') | (b == b'<') | (b == 0xEF);
@@ -64,6 +65,7 @@ pub(crate) fn check_chars(s: &str) -> Result<Seen, XmlError> {
 }
 
 /// Appends text with XML line ends normalized: `\r\n` and a lone `\r` become `\n`.
+#[inline]
 pub(crate) fn push_normalized_lines(out: &mut String, s: &str) {
     let mut rest = s;
     while let Some(i) = rest.find('\r') {
@@ -128,6 +130,7 @@ fn truncated(s: &str) -> String {
 }
 
 /// Appends a raw attribute value (as between the quotes), checked, unescaped and normalized.
+#[inline]
 pub(crate) fn push_attr_value(out: &mut String, raw: &str) -> Result<(), XmlError> {
     let seen = check_chars(raw)?;
     if seen.lt {
@@ -164,6 +167,7 @@ pub(crate) fn push_attr_value(out: &mut String, raw: &str) -> Result<(), XmlErro
 }
 
 /// Checks a qualified name and splits it into `(prefix, local)`; the prefix is empty when absent.
+#[inline]
 pub(crate) fn split_qname(qname: &str) -> Result<(&str, &str), XmlError> {
     let bad = || XmlError::InvalidName(truncated(qname));
     let bytes = qname.as_bytes();

@@ -146,16 +146,19 @@ static ATTRIBUTES: Interner = Interner::new(&[
 ]);
 
 /// Returns a namespace name, borrowed from a static table when it is a well-known one.
+#[inline]
 pub(crate) fn intern(uri: &str) -> Cow<'static, str> {
     NAMESPACES.get(uri)
 }
 
 /// Returns an element name, borrowed from a static table when it is a common one.
+#[inline]
 pub(crate) fn intern_name(name: &str) -> Cow<'static, str> {
     NAMES.get(name)
 }
 
 /// Returns an attribute name, borrowed from a static table when it is a common one.
+#[inline]
 pub(crate) fn intern_attr(name: &str) -> Cow<'static, str> {
     ATTRIBUTES.get(name)
 }
@@ -186,6 +189,7 @@ impl Interner {
         Interner { slots }
     }
 
+    #[inline]
     fn get(&self, s: &str) -> Cow<'static, str> {
         let mut h = hash(s.as_bytes());
         for _ in 0..SLOTS {
@@ -249,11 +253,13 @@ impl Scopes {
     }
 
     /// Starts the scope of a new element.
+    #[inline]
     pub(crate) fn open(&mut self) {
         self.marks.push(self.bindings.len());
     }
 
     /// Ends the scope of the innermost element, dropping its declarations.
+    #[inline]
     pub(crate) fn close(&mut self) {
         let mark = self.marks.pop().unwrap_or(0);
         if let Some(b) = self.bindings.get(mark) {
@@ -288,6 +294,7 @@ impl Scopes {
             .any(|b| self.prefix_is(b, prefix))
     }
 
+    #[inline]
     fn prefix_is(&self, b: &Binding, prefix: &str) -> bool {
         let (start, end) = (b.prefix.0 as usize, b.prefix.1 as usize);
         end - start == prefix.len()
@@ -297,6 +304,7 @@ impl Scopes {
 
     /// Resolves a prefix (empty for the default namespace). `xml` is always bound. `None` means
     /// unbound; the default namespace, when undeclared, resolves to the empty string.
+    #[inline]
     pub(crate) fn resolve(&self, prefix: &str) -> Option<&Cow<'static, str>> {
         const XML_COW: &Cow<'static, str> = &Cow::Borrowed(XML);
         const NONE_COW: &Cow<'static, str> = &Cow::Borrowed("");

@@ -210,6 +210,7 @@ impl Tree {
     }
 
     /// Text between tokens. Between stanzas only whitespace is allowed; it is dropped.
+    #[inline]
     pub(crate) fn on_text(&mut self, text: &str) -> Result<(), XmlError> {
         match self.stack.last_mut() {
             Some(top) => {
@@ -258,6 +259,7 @@ impl Tree {
     }
 
     /// Ends the innermost element: attaches it to its parent, or makes it the ready stanza.
+    #[inline]
     fn close_element(&mut self) {
         self.close_scope();
         if let Some(element) = self.stack.pop() {
@@ -268,6 +270,7 @@ impl Tree {
         }
     }
 
+    #[inline]
     fn close_scope(&mut self) {
         self.scopes.close();
         if let Some(start) = self.qname_starts.pop() {
@@ -525,6 +528,7 @@ pub(crate) fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
+#[inline]
 fn attr_value(raw: &str) -> Result<String, XmlError> {
     let mut value = String::with_capacity(raw.len());
     push_attr_value(&mut value, raw)?;
