@@ -9,10 +9,7 @@
 //! - [`xml`]: the incremental, restricted XML stream parser and the writer.
 //! - [`sasl`]: client-side SASL mechanisms (SCRAM, PLAIN, DIGEST-MD5, EXTERNAL, ANONYMOUS).
 #![deny(missing_docs)]
-#![cfg_attr(
-    not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
-)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod jid;
 pub mod sasl;

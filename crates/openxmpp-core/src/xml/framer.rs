@@ -95,7 +95,7 @@ impl Pending {
                 r
             }
             Kind::CData => {
-                if memchr::memmem::find(rest, b"]]>").is_some() {
+                if rest.windows(3).any(|w| w == b"]]>") {
                     return Progress::Complete;
                 }
                 // `]]>` may straddle the next chunk: rescan the last two bytes.
@@ -104,11 +104,11 @@ impl Pending {
             }
             Kind::Reference => {
                 self.scanned = buf.len();
-                found(memchr::memchr3(b';', b'&', b'<', rest))
+                found(rest.iter().position(|&b| matches!(b, b';' | b'&' | b'<')))
             }
             Kind::Text => {
                 self.scanned = buf.len();
-                found(memchr::memchr2(b'<', b'&', rest))
+                found(rest.iter().position(|&b| matches!(b, b'<' | b'&')))
             }
         }
     }

@@ -238,7 +238,10 @@ impl StreamParser {
                     // or not, so that the outcome cannot depend on where a chunk ended.
                     if self.tree.between_stanzas() {
                         let rest = self.buf.get(start..).unwrap_or(&[]);
-                        let text = memchr::memchr2(b'<', b'&', rest).unwrap_or(rest.len());
+                        let text = rest
+                            .iter()
+                            .position(|&b| matches!(b, b'<' | b'&'))
+                            .unwrap_or(rest.len());
                         if rest
                             .get(..text)
                             .is_some_and(|t| !t.iter().all(|&b| is_space(b)))

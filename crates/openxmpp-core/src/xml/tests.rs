@@ -598,6 +598,15 @@ fn written_stream_parses_back() {
 // ---------------------------------------------------------------------------------------------
 // Property tests.
 
+/// Proptest settings: the default (or `PROPTEST_CASES`), without writing regression files
+/// outside of this module's directory.
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
 fn ncname() -> impl Strategy<Value = String> {
     "[a-zA-Z_][a-zA-Z0-9_.-]{0,8}|[é日][a-z]{0,3}"
 }
@@ -692,6 +701,8 @@ fn element_leaf() -> impl Strategy<Value = Element> {
 }
 
 proptest! {
+    #![proptest_config(config())]
+
     #[test]
     fn write_then_parse_is_identity(el in element()) {
         let mut out = Vec::new();
@@ -931,6 +942,8 @@ const SNIPPETS: &[&str] = &[
 ];
 
 proptest! {
+    #![proptest_config(config())]
+
     #[test]
     fn spliced_sample_in_chunks_matches_whole(
         splices in proptest::collection::vec((0usize..SAMPLE.len(), 0usize..SNIPPETS.len()), 1..4),
