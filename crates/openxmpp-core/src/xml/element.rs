@@ -351,6 +351,10 @@ impl Element {
         let mut t = String::new();
         let r = f(&mut t);
         if !t.is_empty() {
+            if self.children.is_empty() {
+                // Most text is the only child of a leaf (`<body>`): no room for four nodes.
+                self.children.reserve_exact(1);
+            }
             self.children.push(Node::Text(t));
         }
         r
