@@ -127,6 +127,7 @@ impl Element {
         }
     }
 
+    #[inline]
     pub(crate) fn from_parts(
         name: Cow<'static, str>,
         ns: Cow<'static, str>,
@@ -311,6 +312,7 @@ impl Element {
     }
 
     /// Appends a child element.
+    #[inline]
     pub fn append_child(&mut self, child: Element) {
         self.children.push(Node::Element(child));
     }
@@ -347,6 +349,7 @@ impl Element {
 
     /// Runs `f` on the trailing text node (created if needed, dropped again if left empty), so
     /// the parser merges text without extra copies.
+    #[inline]
     pub(crate) fn with_text_tail<R>(&mut self, f: impl FnOnce(&mut String) -> R) -> R {
         if let Some(Node::Text(t)) = self.children.last_mut() {
             return f(t);
@@ -354,6 +357,10 @@ impl Element {
         let mut t = String::new();
         let r = f(&mut t);
         if !t.is_empty() {
+            if self.children.is_empty() {
+                // Most text is the only child of a leaf (`<body>`): no room for four nodes.
+                self.children.reserve_exact(1);
+            }
             self.children.push(Node::Text(t));
         }
         r
@@ -470,6 +477,35 @@ mod tests {
         let q = e.take_child("query", "jabber:iq:roster");
         assert!(q.is_some());
         assert_eq!(e.children().count(), 0);
+    }
+
+    #[test]
+    fn mutable_access_and_moving_out() {
+        let mut e = Element::builder("message", ns::CLIENT)
+            .attr_opt("id", Some("m1"))
+            .attr_opt("to", None::<String>)
+            .children([Element::new("body", ns::CLIENT), Element::new("x", "urn:x")])
+            .build();
+        assert_eq!(e.attrs().len(), 1);
+        if let Some(body) = e.get_child_mut("body", ns::CLIENT) {
+            body.append_text("hi");
+        }
+        for child in e.children_mut() {
+            child.set_attr("seen", "1");
+        }
+        assert!(e.children().all(|c| c.attr("seen") == Some("1")));
+        let body = e.take_child("body", ns::CLIENT).unwrap();
+        assert_eq!(body.into_text(), "hi");
+        e.append_node(Node::Text("a".into()));
+        e.append_node(Node::Text("b".into()));
+        assert_eq!(e.nodes().len(), 2, "text nodes merge");
+        assert_eq!(
+            e.to_string(),
+            "<message xmlns='jabber:client' id='m1'><x xmlns='urn:x' seen='1'/>ab</message>"
+        );
+        let attrs = e.clone().into_attrs();
+        assert_eq!(attrs[0].clone().into_value(), "m1");
+        assert_eq!(e.into_nodes().len(), 2);
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub enum Limit {
     Depth,
     /// An element has too many attributes (namespace declarations included).
     Attributes,
+    /// Too many namespace declarations are in scope.
+    NamespaceBindings,
 }
 
 impl fmt::Display for Limit {
@@ -19,6 +21,7 @@ impl fmt::Display for Limit {
             Limit::StanzaSize => "stanza size",
             Limit::Depth => "nesting depth",
             Limit::Attributes => "attribute count",
+            Limit::NamespaceBindings => "namespace declaration count",
         })
     }
 }

@@ -23,45 +23,49 @@ pub(crate) struct Seen {
 
 /// Checks that `s` holds only XML 1.0 characters. UTF-8 validity is already guaranteed by
 /// `&str`; what remains are C0 controls other than tab/LF/CR, and U+FFFE/U+FFFF (encoded
-/// `EF BF BE`/`EF BF BF`). Works on 32-byte blocks whose checks the compiler vectorizes.
+/// `EF BF BE`/`EF BF BF`). The common case (none of those, no `&`, no `<`) is one pass over
+/// 16-byte blocks that the compiler vectorizes; anything else takes a precise byte loop.
+#[inline]
 pub(crate) fn check_chars(s: &str) -> Result<Seen, XmlError> {
     let bytes = s.as_bytes();
-    let mut seen = Seen::default();
-    let mut base = 0;
-    for block in bytes.chunks(32) {
-        let (mut bad, mut cr, mut ws, mut amp, mut lt) = (false, false, false, false, false);
-        for &b in block {
-            bad |= (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r') | (b == 0xEF);
-            cr |= b == b'\r';
-            ws |= (b == b'\t') | (b == b'\n') | (b == b'\r');
-            amp |= b == b'&';
-            lt |= b == b'<';
+    let interesting = |b: u8| (b < 0x20) | (b == b'&') | (b == b'<') | (b == 0xEF);
+    let mut blocks = bytes.chunks_exact(16);
+    let mut plain = true;
+    for block in &mut blocks {
+        if block.iter().fold(false, |acc, &b| acc | interesting(b)) {
+            plain = false;
+            break;
         }
-        seen.cr |= cr;
-        seen.ws |= ws;
-        seen.amp |= amp;
-        seen.lt |= lt;
-        if bad {
-            for (i, &b) in block.iter().enumerate() {
-                if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
-                    return Err(XmlError::InvalidChar(u32::from(b)));
-                }
-                if b == 0xEF {
-                    let at = base + i;
-                    if let (Some(0xBF), Some(&last @ (0xBE | 0xBF))) =
-                        (bytes.get(at + 1), bytes.get(at + 2))
-                    {
-                        return Err(XmlError::InvalidChar(0xFF40 + u32::from(last)));
-                    }
+    }
+    if plain && !blocks.remainder().iter().any(|&b| interesting(b)) {
+        return Ok(Seen::default());
+    }
+    let mut seen = Seen::default();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'\r' => {
+                seen.cr = true;
+                seen.ws = true;
+            }
+            b'\t' | b'\n' => seen.ws = true,
+            0..0x20 => return Err(XmlError::InvalidChar(u32::from(b))),
+            b'&' => seen.amp = true,
+            b'<' => seen.lt = true,
+            0xEF => {
+                if let (Some(0xBF), Some(&last @ (0xBE | 0xBF))) =
+                    (bytes.get(i + 1), bytes.get(i + 2))
+                {
+                    return Err(XmlError::InvalidChar(0xFF40 + u32::from(last)));
                 }
             }
+            _ => {}
         }
-        base += block.len();
     }
     Ok(seen)
 }
 
 /// Appends text with XML line ends normalized: `\r\n` and a lone `\r` become `\n`.
+#[inline]
 pub(crate) fn push_normalized_lines(out: &mut String, s: &str) {
     let mut rest = s;
     while let Some(i) = rest.find('\r') {
@@ -126,6 +130,7 @@ fn truncated(s: &str) -> String {
 }
 
 /// Appends a raw attribute value (as between the quotes), checked, unescaped and normalized.
+#[inline]
 pub(crate) fn push_attr_value(out: &mut String, raw: &str) -> Result<(), XmlError> {
     let seen = check_chars(raw)?;
     if seen.lt {
@@ -162,11 +167,41 @@ pub(crate) fn push_attr_value(out: &mut String, raw: &str) -> Result<(), XmlErro
 }
 
 /// Checks a qualified name and splits it into `(prefix, local)`; the prefix is empty when absent.
+#[inline]
 pub(crate) fn split_qname(qname: &str) -> Result<(&str, &str), XmlError> {
     let bad = || XmlError::InvalidName(truncated(qname));
+    let bytes = qname.as_bytes();
+    // ASCII fast path: one pass with a class table.
+    let mut colon = None;
+    let mut at_start = true;
+    let mut ascii = true;
+    for (i, &b) in bytes.iter().enumerate() {
+        match NAME_CLASS[usize::from(b)] {
+            START => at_start = false,
+            CHAR if !at_start => {}
+            COLON if !at_start && colon.is_none() => {
+                colon = Some(i);
+                at_start = true;
+            }
+            NON_ASCII => {
+                ascii = false;
+                break;
+            }
+            _ => return Err(bad()),
+        }
+    }
+    if ascii {
+        if at_start {
+            return Err(bad()); // empty, or ends with a colon
+        }
+        return Ok(match colon {
+            Some(i) => (&qname[..i], &qname[i + 1..]),
+            None => ("", qname),
+        });
+    }
     let (prefix, local) = match qname.split_once(':') {
         Some((p, l)) => {
-            if p.is_empty() || !is_ncname(p) {
+            if !is_ncname(p) {
                 return Err(bad());
             }
             (p, l)
@@ -179,13 +214,33 @@ pub(crate) fn split_qname(qname: &str) -> Result<(&str, &str), XmlError> {
     Ok((prefix, local))
 }
 
+const INVALID: u8 = 0;
+const START: u8 = 1;
+const CHAR: u8 = 2;
+const COLON: u8 = 3;
+const NON_ASCII: u8 = 4;
+
+/// Name character classes of bytes (XML 1.0 `NameStartChar`/`NameChar`, ASCII part).
+static NAME_CLASS: [u8; 256] = {
+    let mut t = [INVALID; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' => START,
+            b'0'..=b'9' | b'-' | b'.' => CHAR,
+            b':' => COLON,
+            0x80..=0xFF => NON_ASCII,
+            _ => INVALID,
+        };
+        b += 1;
+    }
+    t
+};
+
 /// An XML name without colons (Namespaces in XML `NCName`).
 fn is_ncname(s: &str) -> bool {
     let mut chars = s.chars();
-    let Some(first) = chars.next() else {
-        return false;
-    };
-    is_name_start(first) && chars.all(is_name_char)
+    chars.next().is_some_and(is_name_start) && chars.all(is_name_char)
 }
 
 fn is_name_start(c: char) -> bool {

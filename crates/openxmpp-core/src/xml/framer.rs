@@ -74,8 +74,11 @@ impl Pending {
 
     /// Scans the bytes of `buf` not seen yet.
     pub(crate) fn advance(&mut self, buf: &[u8]) -> Progress {
-        let Some(rest) = buf.get(self.scanned..) else {
-            return Progress::Incomplete;
+        let rest = match buf.get(self.scanned..) {
+            // Nothing new: scanners must not see an empty chunk (PiParser would forget a `?`
+            // that ended the previous one).
+            Some(rest) if !rest.is_empty() || matches!(self.kind, Kind::Unknown) => rest,
+            _ => return Progress::Incomplete,
         };
         match self.kind {
             Kind::Unknown => self.classify(buf),
@@ -92,7 +95,7 @@ impl Pending {
                 r
             }
             Kind::CData => {
-                if memchr::memmem::find(rest, b"]]>").is_some() {
+                if rest.windows(3).any(|w| w == b"]]>") {
                     return Progress::Complete;
                 }
                 // `]]>` may straddle the next chunk: rescan the last two bytes.
@@ -101,11 +104,11 @@ impl Pending {
             }
             Kind::Reference => {
                 self.scanned = buf.len();
-                found(memchr::memchr3(b';', b'&', b'<', rest))
+                found(rest.iter().position(|&b| matches!(b, b';' | b'&' | b'<')))
             }
             Kind::Text => {
                 self.scanned = buf.len();
-                found(memchr::memchr2(b'<', b'&', rest))
+                found(rest.iter().position(|&b| matches!(b, b'<' | b'&')))
             }
         }
     }
@@ -189,6 +192,16 @@ mod tests {
         assert_eq!(completes_at(b"<![CDATA[a]]]>"), Ok(Some(14)));
         assert_eq!(completes_at(b"<![CDATA[]]"), Ok(None));
         assert!(completes_at(b"<![CDAX").is_err());
+    }
+
+    #[test]
+    fn empty_chunks_keep_state() {
+        let mut p = Pending::new(0, true);
+        let mut buf = b"<?xml version='1.0'?".to_vec();
+        assert_eq!(p.advance(&buf), Progress::Incomplete);
+        assert_eq!(p.advance(&buf), Progress::Incomplete);
+        buf.push(b'>');
+        assert_eq!(p.advance(&buf), Progress::Complete);
     }
 
     #[test]

@@ -14,14 +14,19 @@ pub struct ParserLimits {
     pub max_depth: usize,
     /// Most attributes on one element, namespace declarations included.
     pub max_attributes: usize,
+    /// Most namespace declarations in scope at once (the stream's included). Prefix lookups walk
+    /// them, so this bounds the work per element.
+    pub max_namespace_bindings: usize,
 }
 
 impl ParserLimits {
-    /// The defaults: 256 KiB stanzas, depth 64, 64 attributes per element.
+    /// The defaults: 256 KiB stanzas, depth 64, 64 attributes per element, 256 namespace
+    /// declarations in scope.
     pub const DEFAULT: ParserLimits = ParserLimits {
         max_stanza_size: 256 * 1024,
         max_depth: 64,
         max_attributes: 64,
+        max_namespace_bindings: 256,
     };
 }
 

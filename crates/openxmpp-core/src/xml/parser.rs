@@ -174,7 +174,7 @@ impl StreamParser {
     }
 
     fn step(&mut self) -> Result<Option<StreamEvent>, XmlError> {
-        if let Some(event) = self.tree.queued.take() {
+        if let Some(event) = self.tree.take_ready() {
             return Ok(Some(event));
         }
         if let Some(pending) = &mut self.pending {
@@ -238,7 +238,10 @@ impl StreamParser {
                     // or not, so that the outcome cannot depend on where a chunk ended.
                     if self.tree.between_stanzas() {
                         let rest = self.buf.get(start..).unwrap_or(&[]);
-                        let text = memchr::memchr2(b'<', b'&', rest).unwrap_or(rest.len());
+                        let text = rest
+                            .iter()
+                            .position(|&b| matches!(b, b'<' | b'&'))
+                            .unwrap_or(rest.len());
                         if rest
                             .get(..text)
                             .is_some_and(|t| !t.iter().all(|&b| is_space(b)))
@@ -263,9 +266,9 @@ impl StreamParser {
                 start: base + before as u64,
                 end: base + after as u64,
             };
-            if let Some(out) = self.tree.handle(event, span, &self.limits)? {
+            if self.tree.handle(event, span, &self.limits)? {
                 self.pos += after;
-                return Ok(Some(out));
+                return Ok(self.tree.take_ready());
             }
         }
     }

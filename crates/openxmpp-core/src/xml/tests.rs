@@ -259,6 +259,28 @@ fn stream_restart_keeps_following_bytes() {
 }
 
 #[test]
+fn reset_reuses_the_parser_after_an_error_and_midway() {
+    let mut parser = StreamParser::new();
+    // Reset in the middle of a stanza: the partial stanza is forgotten (bytes not parsed yet,
+    // such as an incomplete token, would be kept for the new stream).
+    let (_, err) = run_with(&mut parser, [in_stream("<message><body>").as_slice()]);
+    assert_eq!(err, None);
+    assert_eq!(parser.buffered_len(), 0);
+    parser.reset();
+    let (events, err) = run_with(&mut parser, [in_stream("<iq/>").as_slice()]);
+    assert_eq!(err, None);
+    assert!(matches!(&events[1], StreamEvent::Stanza(iq) if iq.name() == "iq"));
+    // Reset after an error starts clean.
+    let (_, err) = run_with(&mut parser, [b"<!-- x -->".as_slice()]);
+    assert_eq!(err, Some(XmlError::Comment));
+    parser.reset();
+    let (events, err) = run_with(&mut parser, [in_stream("<presence/>").as_slice()]);
+    assert_eq!(err, None);
+    assert_eq!(events.len(), 2);
+    assert_eq!(parser.limits(), &ParserLimits::default());
+}
+
+#[test]
 fn refusals_and_their_conditions() {
     let cases: &[(&[u8], &str)] = &[
         (b"<!DOCTYPE stream>", "restricted-xml"),
@@ -342,6 +364,10 @@ fn refusals_and_their_conditions() {
             "not-well-formed",
         ),
         ("<m xmlns='a' xmlns='b'/>", "not-well-formed"),
+        (
+            "<m a='1' b='1' c='1' d='1' e='1' f='1' g='1' h='1' i='1' j='1' a='2'/>",
+            "not-well-formed",
+        ),
         ("<m a/>", "not-well-formed"),
         ("<m a=b/>", "not-well-formed"),
         ("<1m/>", "not-well-formed"),
@@ -415,6 +441,7 @@ fn limits() {
         max_stanza_size: 1000,
         max_depth: 4,
         max_attributes: 8,
+        max_namespace_bindings: 6,
     };
     let check = |input: &[u8], chunk: usize| {
         let mut parser = StreamParser::with_limits(limits);
@@ -449,6 +476,15 @@ fn limits() {
     let nine = "<a xmlns='urn:a' b='1' c='2' d='3' e='4' f='5' g='6' h='7' i='8'/>";
     assert_eq!(check(&in_stream(eight), 1000), None);
     assert_eq!(check(&in_stream(nine), 1000), attrs);
+    // The stream declares two; four more fit, a fifth does not.
+    let bindings = Some(XmlError::LimitExceeded(Limit::NamespaceBindings));
+    let four = "<a xmlns:a='u' xmlns:b='u'><b xmlns:c='u' xmlns:d='u'/></a>";
+    let five = "<a xmlns:a='u' xmlns:b='u'><b xmlns:c='u' xmlns:d='u' xmlns:e='u'/></a>";
+    assert_eq!(check(&in_stream(four), 1000), None);
+    assert_eq!(check(&in_stream(five), 1000), bindings);
+    // Scopes end with their element.
+    let sequential = "<a xmlns:a='u' xmlns:b='u' xmlns:c='u' xmlns:d='u'/>".repeat(3);
+    assert_eq!(check(&in_stream(&sequential), 1000), None);
     assert_eq!(
         check(&in_stream(nine), 1000).unwrap().condition(),
         "policy-violation"
@@ -562,6 +598,15 @@ fn written_stream_parses_back() {
 // ---------------------------------------------------------------------------------------------
 // Property tests.
 
+/// Proptest settings: the default (or `PROPTEST_CASES`), without writing regression files
+/// outside of this module's directory.
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
 fn ncname() -> impl Strategy<Value = String> {
     "[a-zA-Z_][a-zA-Z0-9_.-]{0,8}|[é日][a-z]{0,3}"
 }
@@ -656,7 +701,7 @@ fn element_leaf() -> impl Strategy<Value = Element> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(config())]
 
     #[test]
     fn write_then_parse_is_identity(el in element()) {
@@ -695,22 +740,226 @@ proptest! {
         chunks.push(&input[last..]);
         let split = run(chunks.iter().copied());
         let whole = run([input.as_slice()]);
-        // Same events, and errors agree on whether the stream failed.
+        // Same events, same error.
         prop_assert_eq!(split.0, whole.0);
-        prop_assert_eq!(split.1.is_some(), whole.1.is_some());
+        prop_assert_eq!(split.1, whole.1);
     }
 
     #[test]
     fn mutated_sample_in_chunks_matches_whole(
-        pos in 0usize..SAMPLE.len(),
-        byte in any::<u8>(),
+        edits in proptest::collection::vec((0usize..SAMPLE.len(), any::<u8>()), 1..4),
         chunk in 1usize..300,
     ) {
         let mut input = SAMPLE.as_bytes().to_vec();
-        input[pos] = byte;
+        for (pos, byte) in edits {
+            input[pos] = byte;
+        }
         let whole = run([input.as_slice()]);
         let split = run(input.chunks(chunk));
         prop_assert_eq!(split.0, whole.0);
         prop_assert_eq!(split.1, whole.1);
+    }
+}
+
+/// A realistic client stream: chat messages, presences with caps, roster pushes and results.
+fn corpus(stanzas: usize) -> Vec<u8> {
+    let mut out = HEADER.as_bytes().to_vec();
+    let mut i = 0;
+    while i < stanzas {
+        let s = format!(
+            "<message from='romeo{i}@montague.example/orchard' to='juliet@capulet.example/balcony' \
+             type='chat' id='msg-{i}'><body>Art thou not Romeo, and a Montague? Ça va &amp; \
+             &lt;3 — 日本語のテキスト 😀 number {i}</body><active \
+             xmlns='http://jabber.org/protocol/chatstates'/><origin-id xmlns='urn:xmpp:sid:0' \
+             id='3b9a-{i}'/><markable xmlns='urn:xmpp:chat-markers:0'/></message>\n\
+             <presence from='mercutio{i}@example.org/laptop' to='juliet@capulet.example'>\
+             <show>away</show><status>Out for a walk</status><priority>5</priority>\
+             <c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='https://example.org' \
+             ver='QgayPKawpkPSDYmwT/WM94uAlu0='/><delay xmlns='urn:xmpp:delay' \
+             from='example.org' stamp='2002-09-10T23:41:07Z'/></presence>\n"
+        );
+        out.extend_from_slice(s.as_bytes());
+        if i % 10 == 0 {
+            out.extend_from_slice(
+                b"<iq type='result' id='roster-1' to='juliet@capulet.example'>\
+                <query xmlns='jabber:iq:roster' ver='ver7'>",
+            );
+            for j in 0..20 {
+                out.extend_from_slice(
+                    format!(
+                        "<item jid='contact{j}@example.net' name='Contact {j}' \
+                         subscription='both'><group>Friends</group></item>"
+                    )
+                    .as_bytes(),
+                );
+            }
+            out.extend_from_slice(b"</query></iq>\n");
+        }
+        i += 2;
+    }
+    out
+}
+
+/// Throughput against raw quick-xml. Run with
+/// `cargo test -p openxmpp-core --release -- --ignored --nocapture throughput`.
+#[test]
+#[ignore = "benchmark; run in release mode"]
+#[allow(clippy::disallowed_methods)] // a benchmark measures wall time
+fn throughput() {
+    use std::time::Instant;
+    let data = corpus(40_000);
+    let mb = data.len() as f64 / 1e6;
+    let rounds = 5;
+
+    let mut best_raw = f64::MAX;
+    for _ in 0..rounds {
+        let t = Instant::now();
+        let mut reader = quick_xml::Reader::from_reader(data.as_slice());
+        reader.config_mut().check_end_names = false;
+        let mut n = 0usize;
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(_) => n += 1,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        std::hint::black_box(n);
+        best_raw = best_raw.min(t.elapsed().as_secs_f64());
+    }
+
+    // quick-xml plus what any tree builder must do: iterate attributes and own every name, value
+    // and text (no validation, no namespaces, no tree).
+    let mut best_owned = f64::MAX;
+    for _ in 0..rounds {
+        let t = Instant::now();
+        let mut reader = quick_xml::Reader::from_reader(data.as_slice());
+        reader.config_mut().check_end_names = false;
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)) => {
+                    let name = String::from(e.name().as_ref());
+                    let attrs: Vec<(String, String)> = e
+                        .attributes()
+                        .with_checks(false)
+                        .map(|a| {
+                            let a = a.unwrap();
+                            (String::from(a.key.as_ref()), a.value.into_owned())
+                        })
+                        .collect();
+                    std::hint::black_box((name, attrs));
+                }
+                Ok(quick_xml::events::Event::Text(t)) => {
+                    std::hint::black_box(String::from(&*t));
+                }
+                Ok(_) => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        best_owned = best_owned.min(t.elapsed().as_secs_f64());
+    }
+
+    let mut best_ours = f64::MAX;
+    let mut stanzas = 0;
+    for _ in 0..rounds {
+        let t = Instant::now();
+        let mut parser = StreamParser::new();
+        stanzas = 0;
+        for chunk in data.chunks(4096) {
+            parser.feed(chunk);
+            while let Some(e) = parser.next_event().unwrap() {
+                stanzas += 1;
+                std::hint::black_box(e);
+            }
+        }
+        best_ours = best_ours.min(t.elapsed().as_secs_f64());
+    }
+    // The same, keeping the events: the cost of dropping them is left out.
+    let mut best_kept = f64::MAX;
+    for _ in 0..rounds {
+        let mut kept = Vec::with_capacity(stanzas);
+        let t = Instant::now();
+        let mut parser = StreamParser::new();
+        for chunk in data.chunks(4096) {
+            parser.feed(chunk);
+            while let Some(e) = parser.next_event().unwrap() {
+                kept.push(e);
+            }
+        }
+        best_kept = best_kept.min(t.elapsed().as_secs_f64());
+        drop(kept);
+    }
+    println!(
+        "{mb:.1} MB, {stanzas} events: raw quick-xml {:.0} MB/s, quick-xml owning names, \
+         attributes and text {:.0} MB/s, StreamParser {:.0} MB/s ({:.2}x raw), without dropping \
+         the events {:.0} MB/s",
+        mb / best_raw,
+        mb / best_owned,
+        mb / best_ours,
+        best_raw / best_ours,
+        mb / best_kept,
+    );
+}
+
+/// Fragments that exercise the tokenizer's and the restrictions' corners when spliced anywhere.
+const SNIPPETS: &[&str] = &[
+    "<",
+    ">",
+    "/>",
+    "</",
+    "<!--",
+    "-->",
+    "<?",
+    "?>",
+    "<![CDATA[",
+    "]]>",
+    "&",
+    "&amp;",
+    "&#x",
+    "&#0;",
+    ";",
+    "'",
+    "\"",
+    "=",
+    "xmlns='urn:x'",
+    "xmlns:p='urn:p'",
+    "p:",
+    "<a>",
+    "</a>",
+    "<b/>",
+    "\u{FEFF}",
+    "\u{1}",
+    "\r\n",
+    " ",
+    "é",
+    "😀",
+    "\u{FFFF}",
+    "<!DOCTYPE x>",
+    "</stream:stream>",
+    "<stream:stream>",
+    "xml:lang='de'",
+];
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn spliced_sample_in_chunks_matches_whole(
+        splices in proptest::collection::vec((0usize..SAMPLE.len(), 0usize..SNIPPETS.len()), 1..4),
+        chunk in 1usize..200,
+    ) {
+        let mut input = SAMPLE.as_bytes().to_vec();
+        for (pos, snippet) in splices {
+            let at = pos.min(input.len());
+            let bytes = SNIPPETS[snippet].as_bytes();
+            input.splice(at..at, bytes.iter().copied());
+        }
+        let whole = run([input.as_slice()]);
+        let split = run(input.chunks(chunk));
+        prop_assert_eq!(&split.0, &whole.0);
+        prop_assert_eq!(&split.1, &whole.1);
+        let bytewise = run(input.chunks(1));
+        prop_assert_eq!(bytewise, whole);
     }
 }

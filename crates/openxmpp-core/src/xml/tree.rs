@@ -11,7 +11,7 @@ use super::error::{Limit, XmlError};
 use super::escape::split_qname;
 use super::escape::{check_chars, push_attr_value, push_normalized_lines, resolve_reference};
 use super::limits::ParserLimits;
-use super::ns::{self, Scopes};
+use super::ns::{self, Scopes, intern_attr};
 use super::stream::{StreamEvent, StreamHeader};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,8 +50,12 @@ pub(crate) struct Tree {
     stanza_start: u64,
     /// Attributes whose prefix is resolved once all declarations of the element are known.
     deferred: Vec<usize>,
-    /// An event to return on the next call (`StreamClose` after `<stream:stream/>`).
-    pub(crate) queued: Option<StreamEvent>,
+    /// The event completed by the last token, taken by the parser.
+    pub(crate) ready: Option<StreamEvent>,
+    /// `<stream:stream/>` was empty: its close follows the open.
+    close_after_open: bool,
+    /// Scratch list of the attributes of the start tag being handled.
+    attr_scratch: Vec<Attribute>,
 }
 
 impl Tree {
@@ -67,7 +71,9 @@ impl Tree {
             content_ns: Cow::Borrowed(""),
             stanza_start: 0,
             deferred: Vec::new(),
-            queued: None,
+            ready: None,
+            close_after_open: false,
+            attr_scratch: Vec::new(),
         }
     }
 
@@ -83,7 +89,8 @@ impl Tree {
         self.content_ns = Cow::Borrowed("");
         self.stanza_start = 0;
         self.deferred.clear();
-        self.queued = None;
+        self.ready = None;
+        self.close_after_open = false;
     }
 
     /// Whether a processing instruction may start here (only the XML declaration, at the start).
@@ -127,51 +134,60 @@ impl Tree {
         }
     }
 
-    /// Handles one complete token.
+    /// Handles one complete token. Returns whether an event is ready (in [`Tree::take_ready`]).
+    /// Kept small on purpose: this runs for every token.
     pub(crate) fn handle(
         &mut self,
         event: Event<'_>,
         span: Span,
         limits: &ParserLimits,
-    ) -> Result<Option<StreamEvent>, XmlError> {
+    ) -> Result<bool, XmlError> {
         if self.stack.is_empty() {
+            if let Event::Text(t) = &event {
+                // Whitespace between stanzas is not part of any stanza: no size accounting.
+                return self.on_text(t).map(|()| false);
+            }
             self.stanza_start = span.start;
         }
-        let out = match event {
+        match event {
             Event::Start(e) => self.on_start(&e, false, limits)?,
             Event::Empty(e) => self.on_start(&e, true, limits)?,
             Event::End(e) => self.on_end(&e)?,
-            Event::Text(t) => {
-                self.on_text(&t)?;
-                None
-            }
+            Event::Text(t) => self.on_text(&t)?,
             Event::CData(t) => {
                 let outside = self.text_outside_error();
                 let top = self.stack.last_mut().ok_or(outside)?;
                 check_chars(&t)?;
                 top.with_text_tail(|s| push_normalized_lines(s, &t));
-                None
             }
             Event::GeneralRef(r) => {
                 let outside = self.text_outside_error();
                 let top = self.stack.last_mut().ok_or(outside)?;
                 let c = resolve_reference(&r)?;
                 top.with_text_tail(|s| s.push(c));
-                None
             }
-            Event::Decl(d) => {
-                self.on_decl(&d)?;
-                None
-            }
+            Event::Decl(d) => self.on_decl(&d)?,
             Event::PI(_) => return Err(XmlError::ProcessingInstruction),
             Event::Comment(_) => return Err(XmlError::Comment),
             Event::DocType(_) => return Err(XmlError::Doctype),
-            Event::Eof => None,
-        };
+            Event::Eof => {}
+        }
         if span.end - self.stanza_start > limits.max_stanza_size as u64 {
             return Err(XmlError::LimitExceeded(Limit::StanzaSize));
         }
-        Ok(out)
+        Ok(self.ready.is_some())
+    }
+
+    /// The completed event, if any; after `<stream:stream/>`, the close follows the open.
+    pub(crate) fn take_ready(&mut self) -> Option<StreamEvent> {
+        match self.ready.take() {
+            Some(event) => Some(event),
+            None if self.close_after_open => {
+                self.close_after_open = false;
+                Some(StreamEvent::StreamClose)
+            }
+            None => None,
+        }
     }
 
     fn on_decl(&mut self, d: &BytesDecl<'_>) -> Result<(), XmlError> {
@@ -194,6 +210,7 @@ impl Tree {
     }
 
     /// Text between tokens. Between stanzas only whitespace is allowed; it is dropped.
+    #[inline]
     pub(crate) fn on_text(&mut self, text: &str) -> Result<(), XmlError> {
         match self.stack.last_mut() {
             Some(top) => {
@@ -222,46 +239,38 @@ impl Tree {
         e: &BytesStart<'_>,
         empty: bool,
         limits: &ParserLimits,
-    ) -> Result<Option<StreamEvent>, XmlError> {
+    ) -> Result<(), XmlError> {
         self.at_doc_start = false;
         match self.phase {
-            Phase::Prolog => self.open_stream(e, empty, limits).map(Some),
+            Phase::Prolog => self.open_stream(e, empty, limits),
             Phase::Closed => Err(XmlError::AfterStreamEnd),
             Phase::Open => {
                 // The stream element is depth 1.
                 if self.stack.len() + 2 > limits.max_depth {
                     return Err(XmlError::LimitExceeded(Limit::Depth));
                 }
-                let mut element = self.open_element(e, limits)?;
-                if let Some(lang) = &self.stream_lang
-                    && self.stack.is_empty()
-                    && element.ns() == self.content_ns
-                    && element.lang().is_none()
-                {
-                    element.set_lang(lang.clone());
-                }
+                self.open_element(e, limits)?;
                 if empty {
-                    self.close_scope();
-                    Ok(self.finish(element))
-                } else {
-                    self.stack.push(element);
-                    Ok(None)
+                    self.close_element();
                 }
+                Ok(())
             }
         }
     }
 
-    /// Attaches a finished element to its parent, or returns it if it is a stanza.
-    fn finish(&mut self, element: Element) -> Option<StreamEvent> {
-        match self.stack.last_mut() {
-            Some(parent) => {
-                parent.append_child(element);
-                None
+    /// Ends the innermost element: attaches it to its parent, or makes it the ready stanza.
+    #[inline]
+    fn close_element(&mut self) {
+        self.close_scope();
+        if let Some(element) = self.stack.pop() {
+            match self.stack.last_mut() {
+                Some(parent) => parent.append_child(element),
+                None => self.ready = Some(StreamEvent::Stanza(element)),
             }
-            None => Some(StreamEvent::Stanza(element)),
         }
     }
 
+    #[inline]
     fn close_scope(&mut self) {
         self.scopes.close();
         if let Some(start) = self.qname_starts.pop() {
@@ -274,11 +283,14 @@ impl Tree {
         e: &BytesStart<'_>,
         empty: bool,
         limits: &ParserLimits,
-    ) -> Result<StreamEvent, XmlError> {
+    ) -> Result<(), XmlError> {
         if limits.max_depth == 0 {
             return Err(XmlError::LimitExceeded(Limit::Depth));
         }
-        let root = self.open_element(e, limits)?;
+        self.open_element(e, limits)?;
+        let Some(root) = self.stack.pop() else {
+            return Err(XmlError::Syntax("no stream element".into()));
+        };
         let qname = e.name();
         let (prefix, _) = split_qname(qname.as_ref())?;
         if root.ns() != ns::STREAM || root.name() != "stream" {
@@ -321,15 +333,13 @@ impl Tree {
         if empty {
             self.phase = Phase::Closed;
             self.close_scope();
-            self.queued = Some(StreamEvent::StreamClose);
+            self.close_after_open = true;
         }
-        Ok(StreamEvent::StreamOpen(header))
+        self.ready = Some(StreamEvent::StreamOpen(header));
+        Ok(())
     }
 
-    fn on_end(
-        &mut self,
-        e: &quick_xml::events::BytesEnd<'_>,
-    ) -> Result<Option<StreamEvent>, XmlError> {
+    fn on_end(&mut self, e: &quick_xml::events::BytesEnd<'_>) -> Result<(), XmlError> {
         let found: &str = e;
         match self.phase {
             Phase::Open => {}
@@ -349,23 +359,20 @@ impl Tree {
                 found: truncate(found),
             });
         }
-        self.close_scope();
-        match self.stack.pop() {
-            Some(element) => Ok(self.finish(element)),
-            None => {
-                self.phase = Phase::Closed;
-                self.scopes.clear();
-                Ok(Some(StreamEvent::StreamClose))
-            }
+        if self.stack.is_empty() {
+            self.close_scope();
+            self.phase = Phase::Closed;
+            self.scopes.clear();
+            self.ready = Some(StreamEvent::StreamClose);
+        } else {
+            self.close_element();
         }
+        Ok(())
     }
 
-    /// Opens the scope of a start tag: declarations, attributes, resolved name.
-    fn open_element(
-        &mut self,
-        e: &BytesStart<'_>,
-        limits: &ParserLimits,
-    ) -> Result<Element, XmlError> {
+    /// Opens the scope of a start tag (declarations, attributes, resolved name) and pushes the
+    /// new element on the stack.
+    fn open_element(&mut self, e: &BytesStart<'_>, limits: &ParserLimits) -> Result<(), XmlError> {
         let qname = e.name();
         let qname: &str = qname.as_ref();
         let (prefix, local) = split_qname(qname)?;
@@ -373,8 +380,9 @@ impl Tree {
         self.qname_starts.push(self.qnames.len());
         self.qnames.push_str(qname);
 
-        let mut attrs: Vec<Attribute> = Vec::new();
-        self.deferred.clear();
+        let scratch = &mut self.attr_scratch;
+        scratch.clear();
+        let mut deferred = false;
         let mut count = 0usize;
         for attr in e.attributes().with_checks(false) {
             let attr = attr?;
@@ -383,74 +391,136 @@ impl Tree {
                 return Err(XmlError::LimitExceeded(Limit::Attributes));
             }
             let key: &str = attr.key.as_ref();
-            if key == "xmlns" {
-                let uri = attr_value(&attr.value)?;
-                if uri == ns::XML || uri == ns::XMLNS {
-                    return Err(XmlError::BadNamespaceDeclaration(truncate(key)));
-                }
-                if self.scopes.declared_here("") {
-                    return Err(XmlError::DuplicateAttribute(truncate(key)));
-                }
-                self.scopes.declare("", &uri);
-            } else if let Some(p) = key.strip_prefix("xmlns:") {
-                let (_, p) = split_qname(p)?;
-                let uri = attr_value(&attr.value)?;
-                let bad = match p {
-                    "xmlns" => true,
-                    "xml" => uri != ns::XML,
-                    _ => uri.is_empty() || uri == ns::XML || uri == ns::XMLNS,
-                };
-                if bad {
-                    return Err(XmlError::BadNamespaceDeclaration(truncate(key)));
-                }
-                if self.scopes.declared_here(p) {
-                    return Err(XmlError::DuplicateAttribute(truncate(key)));
-                }
-                if p != "xml" {
-                    self.scopes.declare(p, &uri);
-                }
-            } else {
-                let (ap, al) = split_qname(key)?;
-                let value = attr_value(&attr.value)?;
-                let attribute = match ap {
-                    "" => Attribute::new(intern_attr(al), value),
-                    "xml" => Attribute::with_ns(ns::XML, intern_attr(al), value),
-                    _ => {
-                        self.deferred.push(attrs.len());
-                        Attribute::new(key.to_owned(), value)
+            if let Some(rest) = key.strip_prefix("xmlns") {
+                if rest.is_empty() {
+                    let uri = attr_value_cow(&attr.value)?;
+                    if uri == ns::XML || uri == ns::XMLNS {
+                        return Err(XmlError::BadNamespaceDeclaration(truncate(key)));
                     }
-                };
-                attrs.push(attribute);
+                    if self.scopes.declared_here("") {
+                        return Err(XmlError::DuplicateAttribute(truncate(key)));
+                    }
+                    declare(&mut self.scopes, "", &uri, limits)?;
+                    continue;
+                }
+                if let Some(p) = rest.strip_prefix(':') {
+                    let (_, p) = split_qname(p)?;
+                    let uri = attr_value_cow(&attr.value)?;
+                    let bad = match p {
+                        "xmlns" => true,
+                        "xml" => uri != ns::XML,
+                        _ => uri.is_empty() || uri == ns::XML || uri == ns::XMLNS,
+                    };
+                    if bad {
+                        return Err(XmlError::BadNamespaceDeclaration(truncate(key)));
+                    }
+                    if self.scopes.declared_here(p) {
+                        return Err(XmlError::DuplicateAttribute(truncate(key)));
+                    }
+                    if p != "xml" {
+                        declare(&mut self.scopes, p, &uri, limits)?;
+                    }
+                    continue;
+                }
+            }
+            let (ap, al) = split_qname(key)?;
+            let value = attr_value(&attr.value)?;
+            scratch.push(match ap {
+                "" => Attribute::new(intern_attr(al), value),
+                "xml" => Attribute::with_ns(ns::XML, intern_attr(al), value),
+                _ => {
+                    deferred = true;
+                    // Resolved below, once all declarations of this tag are known.
+                    Attribute::with_ns("", key.to_owned(), value)
+                }
+            });
+        }
+        if deferred {
+            for attr in scratch.iter_mut() {
+                if attr.ns() != Some("") {
+                    continue;
+                }
+                let (ap, al) = split_qname(attr.name())?;
+                let uri = self
+                    .scopes
+                    .resolve(ap)
+                    .ok_or_else(|| XmlError::UnboundPrefix(truncate(ap)))?;
+                *attr = Attribute::with_ns(
+                    uri.clone(),
+                    al.to_owned(),
+                    std::mem::take(attr.value_mut()),
+                );
             }
         }
-        for &i in &self.deferred {
-            let Some(attr) = attrs.get_mut(i) else {
-                continue;
-            };
-            let (ap, al) = split_qname(attr.name())?;
-            let uri = self
-                .scopes
-                .resolve(ap)
-                .ok_or_else(|| XmlError::UnboundPrefix(truncate(ap)))?;
-            *attr =
-                Attribute::with_ns(uri.clone(), al.to_owned(), std::mem::take(attr.value_mut()));
-        }
-        for (i, a) in attrs.iter().enumerate() {
-            if attrs
-                .iter()
-                .skip(i + 1)
-                .any(|b| a.name() == b.name() && a.ns() == b.ns())
-            {
-                return Err(XmlError::DuplicateAttribute(truncate(a.name())));
-            }
+        if let Some(dup) = find_duplicate(scratch) {
+            return Err(XmlError::DuplicateAttribute(truncate(dup)));
         }
         let ns = self
             .scopes
             .resolve(prefix)
             .ok_or_else(|| XmlError::UnboundPrefix(truncate(prefix)))?
             .clone();
-        Ok(Element::from_parts(ns::intern_name(local), ns, attrs))
+
+        // A stanza without xml:lang records the stream's (RFC 6120 §4.7.4).
+        let inherit_lang = match &self.stream_lang {
+            Some(lang)
+                if self.stack.is_empty()
+                    && self.phase == Phase::Open
+                    && ns == self.content_ns
+                    && !scratch
+                        .iter()
+                        .any(|a| a.name() == "lang" && a.ns() == Some(ns::XML)) =>
+            {
+                Some(lang.clone())
+            }
+            _ => None,
+        };
+        let mut attrs = Vec::with_capacity(scratch.len() + usize::from(inherit_lang.is_some()));
+        attrs.append(scratch);
+        if let Some(lang) = inherit_lang {
+            attrs.push(Attribute::with_ns(ns::XML, "lang", lang));
+        }
+        self.stack
+            .push(Element::from_parts(ns::intern_name(local), ns, attrs));
+        Ok(())
     }
+}
+
+/// Declares a prefix within the namespace binding limit.
+fn declare(
+    scopes: &mut Scopes,
+    prefix: &str,
+    uri: &str,
+    limits: &ParserLimits,
+) -> Result<(), XmlError> {
+    if scopes.len() >= limits.max_namespace_bindings {
+        return Err(XmlError::LimitExceeded(Limit::NamespaceBindings));
+    }
+    scopes.declare(prefix, uri);
+    Ok(())
+}
+
+/// The name of an attribute that appears twice (same namespace and local name), if any.
+/// Quadratic for the usual handful of attributes, sorted beyond that.
+fn find_duplicate(attrs: &[Attribute]) -> Option<&str> {
+    if attrs.len() <= 8 {
+        for (i, a) in attrs.iter().enumerate() {
+            if attrs
+                .iter()
+                .skip(i + 1)
+                .any(|b| a.name() == b.name() && a.ns() == b.ns())
+            {
+                return Some(a.name());
+            }
+        }
+        return None;
+    }
+    let mut keys: Vec<(Option<&str>, &str)> = attrs.iter().map(|a| (a.ns(), a.name())).collect();
+    keys.sort_unstable();
+    keys.windows(2)
+        .find(|w| w.first() == w.get(1))
+        .and_then(|w| w.first())
+        .map(|&(_, name)| name)
 }
 
 /// XML white space.
@@ -458,34 +528,24 @@ pub(crate) fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
+#[inline]
 fn attr_value(raw: &str) -> Result<String, XmlError> {
     let mut value = String::with_capacity(raw.len());
     push_attr_value(&mut value, raw)?;
     Ok(value)
 }
 
-/// Common attribute names without an allocation.
-fn intern_attr(name: &str) -> Cow<'static, str> {
-    let known: &'static str = match name {
-        "to" => "to",
-        "from" => "from",
-        "id" => "id",
-        "type" => "type",
-        "lang" => "lang",
-        "jid" => "jid",
-        "name" => "name",
-        "node" => "node",
-        "var" => "var",
-        "xmlns" => "xmlns",
-        "stamp" => "stamp",
-        "subscription" => "subscription",
-        "version" => "version",
-        "hash" => "hash",
-        "ver" => "ver",
-        "h" => "h",
-        _ => return Cow::Owned(name.to_owned()),
-    };
-    Cow::Borrowed(known)
+/// An attribute value borrowed from the input when it needs no unescaping (namespace names are
+/// compared and interned, rarely kept).
+fn attr_value_cow(raw: &str) -> Result<Cow<'_, str>, XmlError> {
+    let seen = check_chars(raw)?;
+    if seen.lt {
+        return Err(XmlError::Syntax("`<` in an attribute value".into()));
+    }
+    if !seen.amp && !seen.ws {
+        return Ok(Cow::Borrowed(raw));
+    }
+    attr_value(raw).map(Cow::Owned)
 }
 
 /// Bounds what an error message copies from the input.

@@ -170,6 +170,14 @@ impl<'e> Writer<'_, 'e> {
 
     fn attributes(&mut self, attrs: &'e [Attribute]) {
         for attr in attrs {
+            // Namespace declarations are derived from the namespaces of elements and
+            // attributes; one stored as an attribute would contradict them.
+            if matches!(
+                (attr.ns(), attr.name()),
+                (None | Some(""), "xmlns") | (Some(ns::XMLNS), _)
+            ) {
+                continue;
+            }
             self.out.push(b' ');
             match attr.ns() {
                 None | Some("") => {}
@@ -268,6 +276,16 @@ mod tests {
             stanza(&e),
             "<a><b xmlns=''/><c xml:lang='de' xmlns:ns0='urn:x' ns0:k='v'><d ns0:k='w'/></c></a>"
         );
+    }
+
+    #[test]
+    fn namespace_declarations_stored_as_attributes_are_not_written() {
+        let e = Element::builder("a", ns::CLIENT)
+            .attr("xmlns", "urn:wrong")
+            .attr_ns(ns::XMLNS, "p", "urn:p")
+            .attr("ok", "1")
+            .build();
+        assert_eq!(stanza(&e), "<a ok='1'/>");
     }
 
     #[test]
