@@ -14,7 +14,10 @@
 //! - [`stanza`]: typed message, presence and IQ stanzas.
 //! - [`tls`]: a rustls client session over byte buffers, for STARTTLS and Direct TLS.
 #![deny(missing_docs)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod connection;
 pub mod error;

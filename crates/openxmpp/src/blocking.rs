@@ -70,14 +70,19 @@ impl Client {
 
     /// Like [`Client::request`] with its own timeout.
     pub fn request_with_timeout(&self, iq: Iq, timeout: Duration) -> Result<Iq, Error> {
-        self.runtime.block_on(self.inner.request_with_timeout(iq, timeout))
+        self.runtime
+            .block_on(self.inner.request_with_timeout(iq, timeout))
     }
 
     /// Blocks up to `timeout` for the next event.
     pub fn next_event(&mut self, timeout: Duration) -> Option<Event> {
         let events = &mut self.events;
-        self.runtime
-            .block_on(async { tokio::time::timeout(timeout, events.next()).await.ok().flatten() })
+        self.runtime.block_on(async {
+            tokio::time::timeout(timeout, events.next())
+                .await
+                .ok()
+                .flatten()
+        })
     }
 
     /// The next event if one is waiting.

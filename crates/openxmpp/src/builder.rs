@@ -168,11 +168,14 @@ impl ClientBuilder {
             Some((bare, resource)) => (bare, Some(resource.to_owned())),
             None => (self.jid.as_str(), None),
         };
-        let account: BareJid = bare
-            .parse()
-            .map_err(|e| Error::Config(format!("{:?} is not a valid account JID: {e}", self.jid)))?;
+        let account: BareJid = bare.parse().map_err(|e| {
+            Error::Config(format!("{:?} is not a valid account JID: {e}", self.jid))
+        })?;
         if account.local().is_none() {
-            return Err(Error::Config(format!("{:?} has no username (localpart)", self.jid)));
+            return Err(Error::Config(format!(
+                "{:?} has no username (localpart)",
+                self.jid
+            )));
         }
         let tls = match self.security {
             Security::PlaintextInsecureForLocalTestingOnly => {

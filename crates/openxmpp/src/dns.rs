@@ -37,7 +37,10 @@ pub(crate) fn order_srv(mut records: Vec<Srv>, mut random: impl FnMut(u32) -> u3
     let mut ordered = Vec::with_capacity(records.len());
     let mut rest = records.as_slice();
     while let Some(first) = rest.first() {
-        let same = rest.iter().take_while(|r| r.priority == first.priority).count();
+        let same = rest
+            .iter()
+            .take_while(|r| r.priority == first.priority)
+            .count();
         // Zero-weight records first, as RFC 2782 suggests, so they get a small chance.
         let mut group: Vec<Srv> = rest[..same].to_vec();
         group.sort_by_key(|r| r.weight != 0);
@@ -119,11 +122,15 @@ pub(crate) async fn resolve(domain: &str, allow_direct_tls: bool) -> Vec<Target>
         }
         let starttls = lookup(resolver, &format!("_xmpp-client._tcp.{domain}.")).await;
         any_srv |= !starttls.is_empty();
-        targets.extend(order_srv(starttls, random_up_to).into_iter().map(|s| Target {
-            host: s.target,
-            port: s.port,
-            direct_tls: false,
-        }));
+        targets.extend(
+            order_srv(starttls, random_up_to)
+                .into_iter()
+                .map(|s| Target {
+                    host: s.target,
+                    port: s.port,
+                    direct_tls: false,
+                }),
+        );
     }
     if !any_srv {
         targets.push(Target {
@@ -150,7 +157,10 @@ mod tests {
 
     #[test]
     fn priority_orders_first() {
-        let ordered = order_srv(vec![srv(20, 0, "b"), srv(10, 0, "a"), srv(30, 5, "c")], |_| 0);
+        let ordered = order_srv(
+            vec![srv(20, 0, "b"), srv(10, 0, "a"), srv(30, 5, "c")],
+            |_| 0,
+        );
         let names: Vec<_> = ordered.iter().map(|s| s.target.as_str()).collect();
         assert_eq!(names, ["a", "b", "c"]);
     }

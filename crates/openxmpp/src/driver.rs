@@ -58,7 +58,14 @@ pub(crate) async fn connect(builder: ClientBuilder) -> Result<(Client, Events), 
     let (commands_tx, commands_rx) = mpsc::channel(COMMAND_QUEUE);
     let (events_tx, events_rx) = mpsc::unbounded_channel();
     let (online_tx, online_rx) = oneshot::channel();
-    tokio::spawn(drive(conn, stream, commands_rx, events_tx, online_tx, domain));
+    tokio::spawn(drive(
+        conn,
+        stream,
+        commands_rx,
+        events_tx,
+        online_tx,
+        domain,
+    ));
     match online_rx.await {
         Ok(Ok(jid)) => Ok((
             Client::new(commands_tx, jid, builder.iq_timeout),
@@ -113,7 +120,10 @@ async fn connect_first(
             detail: "no address found".to_owned(),
         });
     }
-    if attempts.iter().all(|a| a.contains("failed to lookup") || a.contains("Name or service")) {
+    if attempts
+        .iter()
+        .all(|a| a.contains("failed to lookup") || a.contains("Name or service"))
+    {
         return Err(Error::Resolve {
             domain: domain.to_owned(),
             detail: attempts.join("; "),
@@ -150,7 +160,10 @@ impl Driver {
                 }
                 connection::Event::Disconnected { ref error } => {
                     if let Some(online) = self.online.take() {
-                        let error = error.clone().map(Error::Connection).unwrap_or(Error::Closed);
+                        let error = error
+                            .clone()
+                            .map(Error::Connection)
+                            .unwrap_or(Error::Closed);
                         let _ = online.send(Err(error));
                     }
                     self.forward(event);
