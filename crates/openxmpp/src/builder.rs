@@ -44,6 +44,7 @@ pub struct ClientBuilder {
     tls_config: Option<Arc<rustls::ClientConfig>>,
     mechanisms: Option<Vec<Mechanism>>,
     allow_plain_without_tls: bool,
+    allow_digest_md5: bool,
     pub(crate) connect_timeout: Duration,
     negotiation_timeout: Duration,
     pub(crate) iq_timeout: Duration,
@@ -78,6 +79,7 @@ impl ClientBuilder {
             tls_config: None,
             mechanisms: None,
             allow_plain_without_tls: false,
+            allow_digest_md5: false,
             connect_timeout: Duration::from_secs(10),
             negotiation_timeout: Duration::from_secs(30),
             iq_timeout: Duration::from_secs(30),
@@ -125,6 +127,13 @@ impl ClientBuilder {
     /// [`Security::PlaintextInsecureForLocalTestingOnly`]).
     pub fn allow_plain_without_tls(mut self) -> Self {
         self.allow_plain_without_tls = true;
+        self
+    }
+
+    /// Allows DIGEST-MD5, which RFC 6331 made obsolete; only for servers that offer nothing
+    /// better. It is never chosen over SCRAM or PLAIN over TLS.
+    pub fn allow_digest_md5(mut self) -> Self {
+        self.allow_digest_md5 = true;
         self
     }
 
@@ -189,6 +198,9 @@ impl ClientBuilder {
         let mut sasl = SaslConfig::password(username, self.password.clone());
         if self.allow_plain_without_tls {
             sasl = sasl.allow_plain_without_tls();
+        }
+        if self.allow_digest_md5 {
+            sasl = sasl.enable_digest_md5(account.domain());
         }
         let mut config = ConnectionConfig::with_sasl(account, sasl, tls);
         config.resource = self.resource.clone().or(resource);

@@ -74,15 +74,16 @@ impl StreamFeatures {
     }
 
     /// The SASL offer, for mechanism selection.
+    ///
+    /// Channel binding is used only with a type the server announces (XEP-0440). Servers that
+    /// offer `-PLUS` without announcing types cannot be relied on: ejabberd 23.01 offers it on
+    /// TLS 1.3 yet only knows `tls-unique` (refusing `tls-exporter`), and Prosody 0.12 over
+    /// TLS 1.2 knows only `tls-unique`, which rustls cannot provide. Without an announcement
+    /// the client therefore uses the non-PLUS mechanism, with the GS2 flag `n` when the server
+    /// offered `-PLUS` and `y` (downgrade detection) when it did not.
     pub fn sasl_offer(&self) -> ServerOffer {
         let offer = ServerOffer::new(self.mechanisms.iter().map(String::as_str));
-        match &self.channel_binding_types {
-            Some(types) => offer.with_channel_binding_types(
-                types
-                    .iter()
-                    .filter_map(|t| ChannelBindingType::from_name(t)),
-            ),
-            None => offer,
-        }
+        let announced = self.channel_binding_types.iter().flatten();
+        offer.with_channel_binding_types(announced.filter_map(|t| ChannelBindingType::from_name(t)))
     }
 }
