@@ -222,7 +222,11 @@ pub fn parse_push(iq: &Iq, own_bare: &BareJid) -> Result<Option<BlockingPush>, P
     }
     if !from_own_account(iq.header.from.as_ref(), own_bare) {
         return Err(PushError::NotFromAccount {
-            from: iq.header.from.clone().unwrap_or_else(|| own_bare.clone().into()),
+            from: iq
+                .header
+                .from
+                .clone()
+                .unwrap_or_else(|| own_bare.clone().into()),
             own: own_bare.clone(),
         });
     }
@@ -254,25 +258,24 @@ mod tests {
     #[test]
     fn test_simple() {
         // XEP-0191 example 2: the blocklist.
-        let result = iq(
-            "<iq type='result' id='blocklist1'>\
+        let result = iq("<iq type='result' id='blocklist1'>\
                <blocklist xmlns='urn:xmpp:blocking'>\
                  <item jid='romeo@montague.net'/>\
                  <item jid='iago@shakespeare.lit'/>\
                </blocklist>\
-             </iq>",
-        );
+             </iq>");
         let list = Blocklist::try_from(result.payload_element().unwrap().clone()).unwrap();
-        assert_eq!(list.items, vec![jid("romeo@montague.net"), jid("iago@shakespeare.lit")]);
+        assert_eq!(
+            list.items,
+            vec![jid("romeo@montague.net"), jid("iago@shakespeare.lit")]
+        );
         // Example 3: an empty blocklist.
         let empty = Blocklist::try_from(element("<blocklist xmlns='urn:xmpp:blocking'/>")).unwrap();
         assert!(empty.items.is_empty());
         // Examples 5 and 7: a block request and its push.
-        let push = iq(
-            "<iq to='juliet@capulet.com/chamber' type='set' id='push1'>\
+        let push = iq("<iq to='juliet@capulet.com/chamber' type='set' id='push1'>\
                <block xmlns='urn:xmpp:blocking'><item jid='romeo@montague.net'/></block>\
-             </iq>",
-        );
+             </iq>");
         assert_eq!(
             parse_push(&push, &me()).unwrap(),
             Some(BlockingPush::Block(Block::one(jid("romeo@montague.net"))))
@@ -285,20 +288,26 @@ mod tests {
         );
         assert_eq!(
             parse_push(&one, &me()).unwrap(),
-            Some(BlockingPush::Unblock(Unblock::one(jid("romeo@montague.net"))))
+            Some(BlockingPush::Unblock(Unblock::one(jid(
+                "romeo@montague.net"
+            ))))
         );
-        let all = iq(
-            "<iq to='juliet@capulet.com/chamber' type='set' id='push5'>\
+        let all = iq("<iq to='juliet@capulet.com/chamber' type='set' id='push5'>\
                <unblock xmlns='urn:xmpp:blocking'/>\
-             </iq>",
-        );
+             </iq>");
         let Some(BlockingPush::Unblock(u)) = parse_push(&all, &me()).unwrap() else {
             panic!()
         };
         assert!(u.is_all());
         // Not a push at all.
         assert_eq!(parse_push(&request_blocklist("b"), &me()), Ok(None));
-        assert_eq!(parse_push(&iq("<iq type='set' id='r'><query xmlns='jabber:iq:roster'/></iq>"), &me()), Ok(None));
+        assert_eq!(
+            parse_push(
+                &iq("<iq type='set' id='r'><query xmlns='jabber:iq:roster'/></iq>"),
+                &me()
+            ),
+            Ok(None)
+        );
     }
 
     #[test]
@@ -314,7 +323,9 @@ mod tests {
              <item jid='romeo@montague.net'/><item jid='iago@shakespeare.lit'/></block></iq>"
         );
         assert_eq!(
-            xml(&Unblock::one(jid("romeo@montague.net")).into_iq("unblock1").into()),
+            xml(&Unblock::one(jid("romeo@montague.net"))
+                .into_iq("unblock1")
+                .into()),
             "<iq xmlns='jabber:client' id='unblock1' type='set'><unblock xmlns='urn:xmpp:blocking'>\
              <item jid='romeo@montague.net'/></unblock></iq>"
         );
@@ -329,18 +340,31 @@ mod tests {
         let list = Blocklist {
             items: vec![jid("a@b.c"), jid("d.e/f")],
         };
-        assert_eq!(Blocklist::try_from(Element::from(list.clone())).unwrap(), list);
+        assert_eq!(
+            Blocklist::try_from(Element::from(list.clone())).unwrap(),
+            list
+        );
         let block = Block::one(jid("a@b.c"));
-        assert_eq!(Block::try_from(Element::from(block.clone())).unwrap(), block);
+        assert_eq!(
+            Block::try_from(Element::from(block.clone())).unwrap(),
+            block
+        );
         for unblock in [Unblock::all(), Unblock::one(jid("a@b.c"))] {
-            assert_eq!(Unblock::try_from(Element::from(unblock.clone())).unwrap(), unblock);
+            assert_eq!(
+                Unblock::try_from(Element::from(unblock.clone())).unwrap(),
+                unblock
+            );
         }
     }
 
     #[test]
     fn test_invalid() {
         assert_eq!(Block::new([]), None);
-        assert_eq!(Unblock::new([]), None, "an empty selection is not 'unblock all'");
+        assert_eq!(
+            Unblock::new([]),
+            None,
+            "an empty selection is not 'unblock all'"
+        );
         assert_eq!(
             Block::try_from(element("<block xmlns='urn:xmpp:blocking'/>")).unwrap_err(),
             StanzaParseError::Missing {
@@ -349,26 +373,31 @@ mod tests {
             }
         );
         assert_eq!(
-            Blocklist::try_from(element("<blocklist xmlns='urn:xmpp:blocking'><item/></blocklist>"))
-                .unwrap_err(),
+            Blocklist::try_from(element(
+                "<blocklist xmlns='urn:xmpp:blocking'><item/></blocklist>"
+            ))
+            .unwrap_err(),
             StanzaParseError::Missing {
                 element: "item",
                 what: "jid"
             }
         );
         assert!(matches!(
-            Unblock::try_from(element("<unblock xmlns='urn:xmpp:blocking'><item jid='@'/></unblock>")),
-            Err(StanzaParseError::InvalidJid { element: "item", .. })
+            Unblock::try_from(element(
+                "<unblock xmlns='urn:xmpp:blocking'><item jid='@'/></unblock>"
+            )),
+            Err(StanzaParseError::InvalidJid {
+                element: "item",
+                ..
+            })
         ));
         assert!(matches!(
             Blocklist::try_from(element("<blocklist xmlns='urn:xmpp:block'/>")),
             Err(StanzaParseError::UnexpectedElement { .. })
         ));
         // A push from anyone but our account is refused.
-        let forged = iq(
-            "<iq from='romeo@montague.net' type='set' id='p'>\
-               <unblock xmlns='urn:xmpp:blocking'/></iq>",
-        );
+        let forged = iq("<iq from='romeo@montague.net' type='set' id='p'>\
+               <unblock xmlns='urn:xmpp:blocking'/></iq>");
         let err = parse_push(&forged, &me()).unwrap_err();
         assert_eq!(
             err,
@@ -378,10 +407,8 @@ mod tests {
             }
         );
         assert!(err.to_string().contains("romeo@montague.net"));
-        let from_resource = iq(
-            "<iq from='juliet@capulet.com/other' type='set' id='p'>\
-               <unblock xmlns='urn:xmpp:blocking'/></iq>",
-        );
+        let from_resource = iq("<iq from='juliet@capulet.com/other' type='set' id='p'>\
+               <unblock xmlns='urn:xmpp:blocking'/></iq>");
         assert!(matches!(
             parse_push(&from_resource, &me()),
             Err(PushError::NotFromAccount { .. })

@@ -234,12 +234,19 @@ pub fn unwrap_carbon(message: &Message, own_bare: &BareJid) -> Result<Option<Car
     }
     if !from_own_account(message.header.from.as_ref(), own_bare) {
         return Err(CarbonError::Forged {
-            from: message.header.from.clone().unwrap_or_else(|| own_bare.clone().into()),
+            from: message
+                .header
+                .from
+                .clone()
+                .unwrap_or_else(|| own_bare.clone().into()),
             own: own_bare.clone(),
         });
     }
     let carbon = Carbon::try_from(wrapper.clone())?;
-    let inner = carbon.forwarded().as_message().ok_or(CarbonError::NotAMessage)?;
+    let inner = carbon
+        .forwarded()
+        .as_message()
+        .ok_or(CarbonError::NotAMessage)?;
     let (direction, what, jid) = match &carbon {
         Carbon::Sent(_) => ("sent", "from", inner.header.from.as_ref()),
         Carbon::Received(_) => ("received", "to", inner.header.to.as_ref()),
@@ -301,7 +308,10 @@ mod tests {
             panic!("not a received carbon")
         };
         let inner = f.into_message().unwrap();
-        assert_eq!(inner.header.from.unwrap().as_str(), "juliet@capulet.example/balcony");
+        assert_eq!(
+            inner.header.from.unwrap().as_str(),
+            "juliet@capulet.example/balcony"
+        );
         assert_eq!(inner.thread.unwrap().id, "0e3141cd80894871a68e6fe6b1ec56fa");
         let Some(Carbon::Sent(f)) = unwrap_carbon(&msg(SENT), &me()).unwrap() else {
             panic!("not a sent carbon")
@@ -362,7 +372,10 @@ mod tests {
     fn round_trip() {
         for input in [RECEIVED, SENT] {
             let carbon = unwrap_carbon(&msg(input), &me()).unwrap().unwrap();
-            assert_eq!(Carbon::try_from(Element::from(carbon.clone())).unwrap(), carbon);
+            assert_eq!(
+                Carbon::try_from(Element::from(carbon.clone())).unwrap(),
+                carbon
+            );
         }
         assert_eq!(Private::try_from(Element::from(Private)), Ok(Private));
         assert_eq!(NoCopy::try_from(Element::from(NoCopy)), Ok(NoCopy));
@@ -377,7 +390,10 @@ mod tests {
             ("romeo@montague.example/home", SENT),
             ("montague.example", RECEIVED),
         ] {
-            let forged = input.replace("from='romeo@montague.example' ", &format!("from='{forger}' "));
+            let forged = input.replace(
+                "from='romeo@montague.example' ",
+                &format!("from='{forger}' "),
+            );
             let err = unwrap_carbon(&msg(&forged), &me()).unwrap_err();
             assert_eq!(
                 err,
@@ -392,7 +408,10 @@ mod tests {
         let absent = RECEIVED.replace("from='romeo@montague.example' ", "");
         assert!(unwrap_carbon(&msg(&absent), &me()).unwrap().is_some());
         // The JID is compared prepared.
-        let cased = RECEIVED.replace("from='romeo@montague.example' ", "from='Romeo@Montague.Example' ");
+        let cased = RECEIVED.replace(
+            "from='romeo@montague.example' ",
+            "from='Romeo@Montague.Example' ",
+        );
         assert!(unwrap_carbon(&msg(&cased), &me()).unwrap().is_some());
     }
 
@@ -404,7 +423,11 @@ mod tests {
         );
         assert!(matches!(
             unwrap_carbon(&msg(&sent_by_other), &me()),
-            Err(CarbonError::NotOurs { direction: "sent", what: "from", .. })
+            Err(CarbonError::NotOurs {
+                direction: "sent",
+                what: "from",
+                ..
+            })
         ));
         let received_by_other = RECEIVED.replace(
             "to='romeo@montague.example/garden' type='chat'>\
@@ -414,7 +437,11 @@ mod tests {
         assert_ne!(received_by_other, RECEIVED);
         assert!(matches!(
             unwrap_carbon(&msg(&received_by_other), &me()),
-            Err(CarbonError::NotOurs { direction: "received", what: "to", .. })
+            Err(CarbonError::NotOurs {
+                direction: "received",
+                what: "to",
+                ..
+            })
         ));
     }
 
@@ -451,7 +478,8 @@ mod tests {
             ),
             Err(CarbonError::Invalid(_))
         ));
-        let one = "<forwarded xmlns='urn:xmpp:forward:0'><message xmlns='jabber:client'/></forwarded>";
+        let one =
+            "<forwarded xmlns='urn:xmpp:forward:0'><message xmlns='jabber:client'/></forwarded>";
         assert_eq!(
             unwrap_carbon(
                 &wrap(&format!(
@@ -468,18 +496,25 @@ mod tests {
             Err(StanzaParseError::InvalidValue { .. })
         ));
         assert!(matches!(
-            Carbon::try_from(element(&format!("<sent xmlns='urn:xmpp:carbons:1'>{one}</sent>"))),
+            Carbon::try_from(element(&format!(
+                "<sent xmlns='urn:xmpp:carbons:1'>{one}</sent>"
+            ))),
             Err(StanzaParseError::UnexpectedElement { .. })
         ));
         assert!(matches!(
-            Carbon::try_from(element(&format!("<private xmlns='urn:xmpp:carbons:2'>{one}</private>"))),
+            Carbon::try_from(element(&format!(
+                "<private xmlns='urn:xmpp:carbons:2'>{one}</private>"
+            ))),
             Err(StanzaParseError::UnexpectedElement { .. })
         ));
         assert!(Private::try_from(element("<private xmlns='urn:xmpp:hints'/>")).is_err());
         assert!(NoCopy::try_from(element("<no-copy xmlns='urn:xmpp:carbons:2'/>")).is_err());
         // Carbons of the old namespaces are not carbons to us.
         assert_eq!(
-            unwrap_carbon(&wrap(&format!("<sent xmlns='urn:xmpp:carbons:1'>{one}</sent>")), &me()),
+            unwrap_carbon(
+                &wrap(&format!("<sent xmlns='urn:xmpp:carbons:1'>{one}</sent>")),
+                &me()
+            ),
             Ok(None)
         );
     }

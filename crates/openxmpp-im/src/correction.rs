@@ -48,7 +48,9 @@ impl TryFrom<Element> for Replace {
 
 impl From<Replace> for Element {
     fn from(replace: Replace) -> Element {
-        Element::builder("replace", NS).attr("id", replace.id).build()
+        Element::builder("replace", NS)
+            .attr("id", replace.id)
+            .build()
     }
 }
 
@@ -99,18 +101,23 @@ mod tests {
     #[test]
     fn test_invalid() {
         assert_eq!(
-            Replace::try_from(element("<replace xmlns='urn:xmpp:message-correct:0'/>")).unwrap_err(),
+            Replace::try_from(element("<replace xmlns='urn:xmpp:message-correct:0'/>"))
+                .unwrap_err(),
             StanzaParseError::Missing {
                 element: "replace",
                 what: "id"
             }
         );
         assert!(matches!(
-            Replace::try_from(element("<replace xmlns='urn:xmpp:message-correct:0' id=''/>")),
+            Replace::try_from(element(
+                "<replace xmlns='urn:xmpp:message-correct:0' id=''/>"
+            )),
             Err(StanzaParseError::InvalidValue { .. })
         ));
         assert!(matches!(
-            Replace::try_from(element("<replace xmlns='urn:xmpp:message-correct:1' id='a'/>")),
+            Replace::try_from(element(
+                "<replace xmlns='urn:xmpp:message-correct:1' id='a'/>"
+            )),
             Err(StanzaParseError::UnexpectedElement { .. })
         ));
         let empty = Message::try_from(element(

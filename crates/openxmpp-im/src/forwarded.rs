@@ -91,22 +91,14 @@ impl TryFrom<Element> for Forwarded {
             let Node::Element(child) = node else { continue };
             if child.is("delay", delay::NS) {
                 if delay.is_some() {
-                    return Err(invalid(
-                        "forwarded",
-                        "number of delay children",
-                        "2",
-                    ));
+                    return Err(invalid("forwarded", "number of delay children", "2"));
                 }
                 delay = Some(Delay::try_from(child)?);
             } else if child.ns() == ns::JABBER_CLIENT
                 && matches!(child.name(), "message" | "presence" | "iq")
             {
                 if stanza.is_some() {
-                    return Err(invalid(
-                        "forwarded",
-                        "number of stanzas",
-                        "2",
-                    ));
+                    return Err(invalid("forwarded", "number of stanzas", "2"));
                 }
                 stanza = Some(if child.name() == "message" {
                     ForwardedStanza::Message(Box::new(Message::try_from(child)?))
@@ -160,10 +152,19 @@ mod tests {
         );
         let m = f.as_message().unwrap();
         assert_eq!(m.header.id.as_deref(), Some("0202197"));
-        assert_eq!(m.body(), Some("Yet I should kill thee with much cherishing."));
-        assert!(m.payload("mood", "http://jabber.org/protocol/mood").is_some());
+        assert_eq!(
+            m.body(),
+            Some("Yet I should kill thee with much cherishing.")
+        );
+        assert!(
+            m.payload("mood", "http://jabber.org/protocol/mood")
+                .is_some()
+        );
         let m = f.into_message().unwrap();
-        assert_eq!(m.header.from.unwrap().as_str(), "juliet@capulet.lit/orchard");
+        assert_eq!(
+            m.header.from.unwrap().as_str(),
+            "juliet@capulet.lit/orchard"
+        );
     }
 
     #[test]

@@ -153,7 +153,12 @@ mod tests {
         .unwrap();
         assert!(!is_markable(&answer));
         let m = marker(&answer).unwrap().unwrap();
-        assert_eq!(m, Marker::Received { id: "message-1".into() });
+        assert_eq!(
+            m,
+            Marker::Received {
+                id: "message-1".into()
+            }
+        );
         assert_eq!(m.id(), "message-1");
         for (name, expected) in [
             ("displayed", Marker::Displayed { id: "x".into() }),
@@ -189,7 +194,10 @@ mod tests {
         ] {
             assert_eq!(Marker::try_from(Element::from(m.clone())).unwrap(), m);
         }
-        assert_eq!(Markable::try_from(Element::from(Markable)).unwrap(), Markable);
+        assert_eq!(
+            Markable::try_from(Element::from(Markable)).unwrap(),
+            Markable
+        );
     }
 
     #[test]

@@ -195,10 +195,7 @@ mod tests {
             xml(&Received::new("a").into()),
             "<received xmlns='urn:xmpp:receipts' id='a'/>"
         );
-        let m = with_request(
-            Message::chat("a@b.c".parse().unwrap(), "hi").with_id("m1"),
-        )
-        .unwrap();
+        let m = with_request(Message::chat("a@b.c".parse().unwrap(), "hi").with_id("m1")).unwrap();
         let m = with_request(m).unwrap();
         assert_eq!(
             xml(&m.into()),
@@ -224,7 +221,9 @@ mod tests {
             }
         );
         assert!(matches!(
-            Received::try_from(element("<received xmlns='urn:xmpp:chat-markers:0' id='a'/>")),
+            Received::try_from(element(
+                "<received xmlns='urn:xmpp:chat-markers:0' id='a'/>"
+            )),
             Err(StanzaParseError::UnexpectedElement { .. })
         ));
         assert!(matches!(
@@ -254,22 +253,46 @@ mod tests {
     fn no_receipt_unless_owed() {
         let owed = |xml: &str| receipt_for(&Message::try_from(element(xml)).unwrap());
         let req = "<request xmlns='urn:xmpp:receipts'/>";
-        assert!(owed(&format!("<message from='a@b.c/r' id='1' type='chat'>{req}</message>")).is_some());
+        assert!(
+            owed(&format!(
+                "<message from='a@b.c/r' id='1' type='chat'>{req}</message>"
+            ))
+            .is_some()
+        );
         assert_eq!(
-            owed(&format!("<message from='a@b.c/r' id='1' type='headline'>{req}</message>"))
-                .map(|m| m.kind),
+            owed(&format!(
+                "<message from='a@b.c/r' id='1' type='headline'>{req}</message>"
+            ))
+            .map(|m| m.kind),
             Some(MessageType::Normal)
         );
         assert_eq!(owed("<message from='a@b.c/r' id='1' type='chat'/>"), None);
-        assert_eq!(owed(&format!("<message from='a@b.c/r' type='chat'>{req}</message>")), None);
-        assert_eq!(owed(&format!("<message from='a@b.c/r' id='' type='chat'>{req}</message>")), None);
-        assert_eq!(owed(&format!("<message id='1' type='chat'>{req}</message>")), None);
         assert_eq!(
-            owed(&format!("<message from='r@muc.c/n' id='1' type='groupchat'>{req}</message>")),
+            owed(&format!(
+                "<message from='a@b.c/r' type='chat'>{req}</message>"
+            )),
             None
         );
         assert_eq!(
-            owed(&format!("<message from='a@b.c/r' id='1' type='error'>{req}<error type='cancel'/></message>")),
+            owed(&format!(
+                "<message from='a@b.c/r' id='' type='chat'>{req}</message>"
+            )),
+            None
+        );
+        assert_eq!(
+            owed(&format!("<message id='1' type='chat'>{req}</message>")),
+            None
+        );
+        assert_eq!(
+            owed(&format!(
+                "<message from='r@muc.c/n' id='1' type='groupchat'>{req}</message>"
+            )),
+            None
+        );
+        assert_eq!(
+            owed(&format!(
+                "<message from='a@b.c/r' id='1' type='error'>{req}<error type='cancel'/></message>"
+            )),
             None
         );
         assert_eq!(

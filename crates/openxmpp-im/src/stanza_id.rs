@@ -10,7 +10,7 @@
 //! use openxmpp_im::core::stanza::Message;
 //! use openxmpp_im::stanza_id::{OriginId, StanzaId, origin_id, stanza_id_by};
 //!
-//! let archive = "juliet@capulet.lit".parse()?;
+//! let archive: openxmpp_im::core::jid::Jid = "juliet@capulet.lit".parse()?;
 //! let message = Message::chat("romeo@montague.lit".parse()?, "Hi")
 //!     .with_payload(OriginId::new("de305d54").into())
 //!     .with_payload(StanzaId::new("5f3dbc5e", archive.clone()).into());
@@ -184,12 +184,17 @@ mod tests {
             }
         );
         assert!(matches!(
-            StanzaId::try_from(element("<stanza-id xmlns='urn:xmpp:sid:0' id='' by='a.b'/>")),
+            StanzaId::try_from(element(
+                "<stanza-id xmlns='urn:xmpp:sid:0' id='' by='a.b'/>"
+            )),
             Err(StanzaParseError::InvalidValue { what: "id", .. })
         ));
         assert!(matches!(
             StanzaId::try_from(element("<stanza-id xmlns='urn:xmpp:sid:0' id='a' by='@'/>")),
-            Err(StanzaParseError::InvalidJid { attribute: "by", .. })
+            Err(StanzaParseError::InvalidJid {
+                attribute: "by",
+                ..
+            })
         ));
         assert!(matches!(
             OriginId::try_from(element("<origin-id xmlns='urn:xmpp:sid:0'/>")),

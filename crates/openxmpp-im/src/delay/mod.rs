@@ -251,7 +251,11 @@ mod tests {
             ),
         ];
         for (input, expected) in cases {
-            assert_eq!(&Delay::try_from(element(input)).unwrap_err(), expected, "{input}");
+            assert_eq!(
+                &Delay::try_from(element(input)).unwrap_err(),
+                expected,
+                "{input}"
+            );
         }
         assert!(matches!(
             Delay::try_from(element(

@@ -308,10 +308,16 @@ mod tests {
         assert_eq!(t.nanosecond(), 123_000_000);
         assert_eq!(t.to_string(), "2002-09-10T23:08:25.123Z");
         assert_eq!(ts("1970-01-01T00:00:00Z").unix_seconds(), 0);
-        assert_eq!(ts("2000-02-29T12:00:00+00:00").to_string(), "2000-02-29T12:00:00Z");
+        assert_eq!(
+            ts("2000-02-29T12:00:00+00:00").to_string(),
+            "2000-02-29T12:00:00Z"
+        );
         assert_eq!(ts("1970-01-01T00:00:00.000000001Z").nanosecond(), 1);
         // Digits after the ninth are read and ignored.
-        assert_eq!(ts("1970-01-01T00:00:00.1234567891234Z").nanosecond(), 123_456_789);
+        assert_eq!(
+            ts("1970-01-01T00:00:00.1234567891234Z").nanosecond(),
+            123_456_789
+        );
         // A leap second where one may occur.
         assert_eq!(
             ts("2016-12-31T23:59:60Z").to_string(),
@@ -406,10 +412,15 @@ mod tests {
             "0000-01-01T00:00:00Z"
         );
         assert_eq!(
-            Timestamp::from_unix(MAX_UNIX, 999_999_999).unwrap().to_string(),
+            Timestamp::from_unix(MAX_UNIX, 999_999_999)
+                .unwrap()
+                .to_string(),
             "9999-12-31T23:59:59.999999999Z"
         );
-        assert_eq!(ts("2024-01-01T00:30:00+00:45").to_string(), "2023-12-31T23:45:00Z");
+        assert_eq!(
+            ts("2024-01-01T00:30:00+00:45").to_string(),
+            "2023-12-31T23:45:00Z"
+        );
         assert!(ts("2024-01-01T00:00:00Z") < ts("2024-01-01T00:00:00.000000001Z"));
         assert_eq!(ts("2024-01-01T02:00:00+02:00"), ts("2024-01-01T00:00:00Z"));
     }
