@@ -229,9 +229,6 @@ pub fn unwrap_carbon(message: &Message, own_bare: &BareJid) -> Result<Option<Car
     let Some(wrapper) = wrappers.next() else {
         return Ok(None);
     };
-    if wrappers.next().is_some() {
-        return Err(CarbonError::Ambiguous);
-    }
     if !from_own_account(message.header.from.as_ref(), own_bare) {
         return Err(CarbonError::Forged {
             from: message
@@ -241,6 +238,9 @@ pub fn unwrap_carbon(message: &Message, own_bare: &BareJid) -> Result<Option<Car
                 .unwrap_or_else(|| own_bare.clone().into()),
             own: own_bare.clone(),
         });
+    }
+    if wrappers.next().is_some() {
+        return Err(CarbonError::Ambiguous);
     }
     let carbon = Carbon::try_from(wrapper.clone())?;
     let inner = carbon

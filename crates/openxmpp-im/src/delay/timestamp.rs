@@ -185,13 +185,20 @@ impl Timestamp {
         stamp.offset = t.offset().whole_seconds();
         Some(stamp)
     }
+}
 
-    fn utc(&self) -> Option<OffsetDateTime> {
-        OffsetDateTime::from_unix_timestamp(self.seconds)
-            .ok()?
-            .replace_nanosecond(self.nanos)
-            .ok()
-    }
+/// The proleptic Gregorian date `days` after 1970-01-01 (H. Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097); // [0, 146096]
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
+    let mp = (5 * doy + 2) / 153; // [0, 11]
+    let day = doy - (153 * mp + 2) / 5 + 1; // [1, 31]
+    let month = if mp < 10 { mp + 3 } else { mp - 9 }; // [1, 12]
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
 }
 
 impl FromStr for Timestamp {
@@ -204,20 +211,22 @@ impl FromStr for Timestamp {
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Every Timestamp is within the four-digit years, which `time` always represents.
-        let Some(t) = self.utc() else {
-            return Err(fmt::Error);
-        };
-        let (year, month, day) = t.to_calendar_date();
-        let (hour, minute, second) = t.to_hms();
+        let days = self.seconds.div_euclid(86_400);
+        let secs = self.seconds.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(days);
+        let (hour, minute, second) = (secs / 3600, secs / 60 % 60, secs % 60);
         write!(
             f,
-            "{year:04}-{:02}-{day:02}T{hour:02}:{minute:02}:{second:02}",
-            u8::from(month)
+            "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}"
         )?;
         if self.nanos != 0 {
-            let digits = format!("{:09}", self.nanos);
-            write!(f, ".{}", digits.trim_end_matches('0'))?;
+            let mut nanos = self.nanos;
+            let mut width = 9;
+            while nanos.is_multiple_of(10) {
+                nanos /= 10;
+                width -= 1;
+            }
+            write!(f, ".{nanos:0width$}")?;
         }
         f.write_str("Z")
     }
@@ -423,6 +432,43 @@ mod tests {
         );
         assert!(ts("2024-01-01T00:00:00Z") < ts("2024-01-01T00:00:00.000000001Z"));
         assert_eq!(ts("2024-01-01T02:00:00+02:00"), ts("2024-01-01T00:00:00Z"));
+    }
+
+    #[test]
+    fn display_agrees_with_the_time_crate() {
+        let mut seconds = MIN_UNIX;
+        while seconds <= MAX_UNIX {
+            let ours = Timestamp::from_unix(seconds, 0).unwrap().to_string();
+            let t = OffsetDateTime::from_unix_timestamp(seconds).unwrap();
+            let (y, m, d) = t.to_calendar_date();
+            let (hh, mm, ss) = t.to_hms();
+            let theirs = format!("{y:04}-{:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z", u8::from(m));
+            assert_eq!(ours, theirs);
+            seconds += 7_777_777; // about 90 days and an odd number of seconds
+        }
+    }
+
+    #[test]
+    fn mangled_stamps_never_panic() {
+        let valid = "2002-09-10T23:08:25.123+02:00";
+        let legacy = "20020910T23:08:25";
+        let replacements = [
+            "", "0", "9", "T", "Z", "z", ":", "-", "+", ".", " ", "é", "\u{0}", "99",
+        ];
+        for base in [valid, legacy] {
+            for (i, _) in base.char_indices() {
+                for r in replacements {
+                    let mangled = format!("{}{r}{}", &base[..i], &base[i + 1..]);
+                    let _ = Timestamp::parse(&mangled);
+                    let _ = Timestamp::parse_legacy(&mangled);
+                    let inserted = format!("{}{r}{}", &base[..i], &base[i..]);
+                    let _ = Timestamp::parse(&inserted);
+                    let _ = Timestamp::parse_legacy(&inserted);
+                }
+                let _ = Timestamp::parse(&base[..i]);
+                let _ = Timestamp::parse_legacy(&base[..i]);
+            }
+        }
     }
 
     #[test]
