@@ -1,1 +1,0 @@
-//! Delayed delivery (XEP-0203).
