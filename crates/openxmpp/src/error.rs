@@ -32,7 +32,7 @@ pub enum Error {
     Connection(#[from] ConnectionError),
     /// An IQ request failed: the responder returned an error.
     #[error("request failed: {0}")]
-    Stanza(StanzaError),
+    Stanza(Box<StanzaError>),
     /// An IQ request got no response in time.
     #[error("no response within {seconds} s")]
     Timeout {
@@ -59,7 +59,7 @@ pub enum Error {
 impl Error {
     pub(crate) fn from_iq(error: IqError, timeout: std::time::Duration) -> Self {
         match error {
-            IqError::Stanza(e) => Error::Stanza(e),
+            IqError::Stanza(e) => Error::Stanza(Box::new(e)),
             IqError::Timeout => Error::Timeout {
                 seconds: timeout.as_secs(),
             },

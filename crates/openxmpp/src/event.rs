@@ -9,6 +9,9 @@ use openxmpp_core::tls::TlsInfo;
 /// An event from [`Events`](crate::Events).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
+// `Stanza` is both the largest and by far the most frequent variant: boxing it would cost an
+// allocation per stanza to save space only on the rare small events.
+#[allow(clippy::large_enum_variant)]
 pub enum Event {
     /// The session moved to `state`.
     StateChanged {

@@ -49,7 +49,7 @@ impl AuthError {
 pub enum ConnectionError {
     /// The server ended the stream with a stream error.
     #[error("the server ended the stream: {0}")]
-    Stream(StreamError),
+    Stream(Box<StreamError>),
     /// The server sent XML we refuse; we ended the stream with the matching stream error.
     #[error("the server sent invalid XML: {0}")]
     Xml(XmlError),
@@ -73,7 +73,7 @@ pub enum ConnectionError {
     Auth(AuthError),
     /// Resource binding failed.
     #[error("binding a resource failed: {0}")]
-    Bind(StanzaError),
+    Bind(Box<StanzaError>),
     /// The server broke the protocol during negotiation.
     #[error("protocol violation by the server: {0}")]
     Protocol(String),

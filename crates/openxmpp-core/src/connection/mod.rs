@@ -510,7 +510,7 @@ impl Connection {
             ns::STREAM if element.name() == "error" => {
                 let error = StreamError::try_from(element)
                     .unwrap_or_else(|_| StreamError::new(StreamErrorCondition::UndefinedCondition));
-                self.fail(ConnectionError::Stream(error));
+                self.fail(ConnectionError::Stream(Box::new(error)));
             }
             ns::STREAM if element.name() == "features" => self.handle_features(&element),
             ns::TLS => self.handle_tls_element(&element),

@@ -271,12 +271,12 @@ impl Connection {
             }
             (Some(BindStep::Bind { .. }), IqPayload::Error { error, .. }) => {
                 self.write_raw(b"</stream:stream>");
-                self.fail(ConnectionError::Bind(error));
+                self.fail(ConnectionError::Bind(Box::new(error)));
             }
             (Some(BindStep::Session { jid, .. }), IqPayload::Result(_)) => self.go_online(jid),
             (Some(BindStep::Session { .. }), IqPayload::Error { error, .. }) => {
                 self.write_raw(b"</stream:stream>");
-                self.fail(ConnectionError::Bind(error));
+                self.fail(ConnectionError::Bind(Box::new(error)));
             }
             _ => self.protocol_violation("an unexpected response during binding"),
         }
