@@ -366,14 +366,18 @@ mod tests {
             })
         );
         assert_eq!(
-            Caps::try_from(element("<c xmlns='http://jabber.org/protocol/caps' hash='sha-1' ver='v'/>")),
+            Caps::try_from(element(
+                "<c xmlns='http://jabber.org/protocol/caps' hash='sha-1' ver='v'/>"
+            )),
             Err(StanzaParseError::Missing {
                 element: "c",
                 what: "node attribute"
             })
         );
         assert_eq!(
-            Caps::try_from(element("<c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='n'/>")),
+            Caps::try_from(element(
+                "<c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='n'/>"
+            )),
             Err(StanzaParseError::Missing {
                 element: "c",
                 what: "ver attribute"
@@ -386,7 +390,9 @@ mod tests {
 
         // Ill-formed answers (§5.4), built locally since the disco parser refuses them.
         let mut twice = simple();
-        twice.identities.push(Identity::new("client", "pc").with_name("Exodus 0.9.1"));
+        twice
+            .identities
+            .push(Identity::new("client", "pc").with_name("Exodus 0.9.1"));
         assert!(verification_string(&twice).is_err());
         let mut twice = simple();
         twice.features.push("http://jabber.org/protocol/muc".into());
@@ -396,7 +402,11 @@ mod tests {
         twice.extensions.push(form);
         assert_eq!(
             verification_string(&twice),
-            Err(ill_formed("x", "duplicate FORM_TYPE", "urn:xmpp:dataforms:softwareinfo"))
+            Err(ill_formed(
+                "x",
+                "duplicate FORM_TYPE",
+                "urn:xmpp:dataforms:softwareinfo"
+            ))
         );
         let mut mixed = complex();
         mixed.extensions[0]

@@ -341,7 +341,9 @@ impl DataForm {
 
     /// The field named `var`, to change it.
     pub fn field_mut(&mut self, var: &str) -> Option<&mut Field> {
-        self.fields.iter_mut().find(|f| f.var.as_deref() == Some(var))
+        self.fields
+            .iter_mut()
+            .find(|f| f.var.as_deref() == Some(var))
     }
 
     /// The first value of the field named `var`.
@@ -570,7 +572,8 @@ impl TryFrom<Element> for DataForm {
                 }
                 "item" => {
                     let mut other = Vec::new();
-                    form.items.push(parse_fields(child.into_nodes(), &mut other)?);
+                    form.items
+                        .push(parse_fields(child.into_nodes(), &mut other)?);
                 }
                 _ => form.payloads.push(child),
             }
@@ -697,7 +700,10 @@ mod tests {
         assert!(public.required);
         let features = form.field("features").unwrap();
         assert_eq!(features.options.len(), 5);
-        assert_eq!(features.options[0], FieldOption::new("contests", Some("Contests")));
+        assert_eq!(
+            features.options[0],
+            FieldOption::new("contests", Some("Contests"))
+        );
         assert_eq!(features.values, ["news", "search"]);
         assert_eq!(form.value("maxsubs"), Some("20"));
         assert_eq!(
@@ -848,6 +854,9 @@ mod tests {
             .with_field(Field::text_single("password", "hunter2"))
             .with_field(Field::new("pin", FieldType::TextPrivate).with_value("1234"));
         let debug = format!("{form:?}");
-        assert!(!debug.contains("hunter2") && !debug.contains("1234"), "{debug}");
+        assert!(
+            !debug.contains("hunter2") && !debug.contains("1234"),
+            "{debug}"
+        );
     }
 }

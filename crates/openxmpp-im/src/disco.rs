@@ -558,11 +558,7 @@ mod tests {
              <query xmlns='http://jabber.org/protocol/disco#items'/></iq>"
         );
         let info = DiscoInfoResult::new()
-            .with_identity(
-                Identity::new("client", "pc")
-                    .with_name("Ψ")
-                    .with_lang("el"),
-            )
+            .with_identity(Identity::new("client", "pc").with_name("Ψ").with_lang("el"))
             .with_feature("urn:xmpp:ping");
         assert_eq!(
             xml(&info.into()),
@@ -572,7 +568,11 @@ mod tests {
         );
         let items = DiscoItemsResult {
             node: None,
-            items: vec![Item::new("a@b/c".parse().unwrap()).with_node("n").with_name("x")],
+            items: vec![
+                Item::new("a@b/c".parse().unwrap())
+                    .with_node("n")
+                    .with_name("x"),
+            ],
             payloads: Vec::new(),
         };
         assert_eq!(
@@ -586,7 +586,11 @@ mod tests {
     fn test_round_trip() {
         let info = DiscoInfoResult::new()
             .with_node("http://code.google.com/p/exodus#QgayPKawpkPSDYmwT/WM94uAlu0=")
-            .with_identity(Identity::new("client", "pc").with_name("Psi").with_lang("en"))
+            .with_identity(
+                Identity::new("client", "pc")
+                    .with_name("Psi")
+                    .with_lang("en"),
+            )
             .with_identity(Identity::new("client", "pc").with_name("Ψ").with_lang("el"))
             .with_feature("http://jabber.org/protocol/caps")
             .with_extension(
@@ -647,7 +651,9 @@ mod tests {
             })
         );
         assert_eq!(
-            info("<identity category='client' type='pc' name='a'/><identity category='client' type='pc' name='a'/>"),
+            info(
+                "<identity category='client' type='pc' name='a'/><identity category='client' type='pc' name='a'/>"
+            ),
             Err(invalid("identity", "duplicate identity", "client/pc"))
         );
         assert!(
@@ -667,7 +673,10 @@ mod tests {
             DiscoItemsResult::try_from(element(
                 "<query xmlns='http://jabber.org/protocol/disco#items'><item jid='@x'/></query>"
             )),
-            Err(StanzaParseError::InvalidJid { element: "item", .. })
+            Err(StanzaParseError::InvalidJid {
+                element: "item",
+                ..
+            })
         ));
         assert_eq!(
             DiscoItemsResult::try_from(element(

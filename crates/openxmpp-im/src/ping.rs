@@ -74,7 +74,10 @@ mod tests {
         ))
         .unwrap();
         assert!(is_ping(&iq));
-        assert_eq!(Ping::try_from(iq.payload_element().unwrap().clone()), Ok(Ping));
+        assert_eq!(
+            Ping::try_from(iq.payload_element().unwrap().clone()),
+            Ok(Ping)
+        );
         // Example 2: the pong.
         let pong = Iq::try_from(element(
             "<iq from='juliet@capulet.lit/balcony' to='capulet.lit' id='s2c1' type='result'/>",

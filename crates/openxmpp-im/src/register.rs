@@ -185,7 +185,9 @@ impl RegisterQuery {
 
     /// The IQ set registering with the given legacy fields (all those the fetch answer
     /// listed, XEP-0077 §3.1).
-    pub fn submit_fields<S: Into<String>>(fields: impl IntoIterator<Item = (RegisterField, S)>) -> Iq {
+    pub fn submit_fields<S: Into<String>>(
+        fields: impl IntoIterator<Item = (RegisterField, S)>,
+    ) -> Iq {
         let query = RegisterQuery {
             fields: fields.into_iter().map(|(f, v)| (f, v.into())).collect(),
             ..RegisterQuery::default()
@@ -317,7 +319,11 @@ impl From<RegisterQuery> for Element {
             element.append_child(Element::new("registered", NS));
         }
         if let Some(instructions) = query.instructions {
-            element.append_child(Element::builder("instructions", NS).text(instructions).build());
+            element.append_child(
+                Element::builder("instructions", NS)
+                    .text(instructions)
+                    .build(),
+            );
         }
         for (field, value) in query.fields {
             element.append_child(Element::builder(field.name(), NS).text(value).build());
@@ -645,13 +651,31 @@ mod tests {
         use StanzaErrorCondition as C;
         let cases = [
             (C::Conflict, "this username is already taken"),
-            (C::NotAcceptable, "some registration fields are missing or invalid"),
-            (C::NotAllowed, "the service does not allow in-band registration"),
-            (C::BadRequest, "the service did not understand the registration request"),
+            (
+                C::NotAcceptable,
+                "some registration fields are missing or invalid",
+            ),
+            (
+                C::NotAllowed,
+                "the service does not allow in-band registration",
+            ),
+            (
+                C::BadRequest,
+                "the service did not understand the registration request",
+            ),
             (C::Forbidden, "not authorized to change this registration"),
-            (C::NotAuthorized, "not authorized to change this registration"),
-            (C::ResourceConstraint, "too many registration attempts, try again later"),
-            (C::PolicyViolation, "too many registration attempts, try again later"),
+            (
+                C::NotAuthorized,
+                "not authorized to change this registration",
+            ),
+            (
+                C::ResourceConstraint,
+                "too many registration attempts, try again later",
+            ),
+            (
+                C::PolicyViolation,
+                "too many registration attempts, try again later",
+            ),
             (
                 C::ServiceUnavailable,
                 "registration failed: service-unavailable (cancel)",

@@ -560,7 +560,10 @@ mod tests {
             assert!(
                 matches!(
                     RosterQuery::try_from(element(text)),
-                    Err(StanzaParseError::InvalidJid { element: "item", .. })
+                    Err(StanzaParseError::InvalidJid {
+                        element: "item",
+                        ..
+                    })
                 ),
                 "{text}"
             );
@@ -572,19 +575,14 @@ mod tests {
         // Pushes: exactly one item, in an IQ set.
         let two = Iq::set(
             "p",
-            element(
-                "<query xmlns='jabber:iq:roster'><item jid='a@b'/><item jid='c@d'/></query>",
-            ),
+            element("<query xmlns='jabber:iq:roster'><item jid='a@b'/><item jid='c@d'/></query>"),
         );
         assert_eq!(
             RosterPush::try_from(&two),
             Err(invalid("query", "number of items in a roster push", "2"))
         );
         let get = RosterQuery::get(None);
-        assert_eq!(
-            RosterPush::try_from(get),
-            Err(invalid("iq", "type", "get"))
-        );
+        assert_eq!(RosterPush::try_from(get), Err(invalid("iq", "type", "get")));
         assert!(!RosterPush::sender_allowed(
             Some(&"mallory@evil.example".parse().unwrap()),
             &bare("juliet@example.com")

@@ -281,7 +281,9 @@ mod tests {
 
     #[test]
     fn test_invalid() {
-        for tzo in ["", "z", "06:00", "+6:00", "+24:00", "+05:60", "+05-30", "±05:00", "+05:00Z"] {
+        for tzo in [
+            "", "z", "06:00", "+6:00", "+24:00", "+05:60", "+05-30", "±05:00", "+05:00Z",
+        ] {
             assert_eq!(
                 EntityTime::new(tzo, "2006-12-19T17:58:35Z"),
                 Err(invalid("tzo", tzo)),
@@ -305,11 +307,7 @@ mod tests {
             "2006-12-19T17:58:3aZ",
             "२००६-12-19T17:58:35Z",
         ] {
-            assert_eq!(
-                EntityTime::new("Z", utc),
-                Err(invalid("utc", utc)),
-                "{utc}"
-            );
+            assert_eq!(EntityTime::new("Z", utc), Err(invalid("utc", utc)), "{utc}");
         }
         assert_eq!(
             EntityTime::try_from(element("<time xmlns='urn:xmpp:time'><tzo>Z</tzo></time>")),
