@@ -20,7 +20,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use openxmpp_core::stanza::StanzaParseError;
@@ -356,27 +356,32 @@ impl DataForm {
     /// Every named field of `form` that is not `fixed` is returned, in the form's order, with
     /// its type: with the given values if there are any, else with the form's default values
     /// (so hidden fields such as `FORM_TYPE` come back as they were). Values for names the
-    /// form does not have are appended as untyped fields, after the form's fields.
+    /// form does not have are appended as untyped fields, after the form's, in the given order.
     pub fn submit_from<K, V>(form: &DataForm, values: impl IntoIterator<Item = (K, V)>) -> Self
     where
         K: Into<String>,
         V: IntoIterator,
         V::Item: Into<String>,
     {
-        let mut given: Vec<(String, Vec<String>)> = values
+        let (vars, mut given): (Vec<String>, Vec<Option<Vec<String>>>) = values
             .into_iter()
-            .map(|(k, v)| (k.into(), v.into_iter().map(Into::into).collect()))
-            .collect();
+            .map(|(k, v)| (k.into(), Some(v.into_iter().map(Into::into).collect())))
+            .unzip();
+        let mut index = HashMap::with_capacity(vars.len());
+        for (i, var) in vars.iter().enumerate() {
+            index.entry(var.as_str()).or_insert(i);
+        }
         let mut submit = DataForm::new(FormType::Submit);
         for field in &form.fields {
             let Some(var) = &field.var else { continue };
             if field.kind == FieldType::Fixed {
                 continue;
             }
-            let values = match given.iter().position(|(k, _)| k == var) {
-                Some(i) => given.swap_remove(i).1,
-                None => field.values.clone(),
-            };
+            let values = index
+                .get(var.as_str())
+                .and_then(|&i| given.get_mut(i))
+                .and_then(Option::take)
+                .unwrap_or_else(|| field.values.clone());
             submit.fields.push(Field {
                 var: Some(var.clone()),
                 kind: field.kind.clone(),
@@ -384,13 +389,15 @@ impl DataForm {
                 ..Field::default()
             });
         }
-        given.sort_by(|a, b| a.0.cmp(&b.0));
-        for (var, values) in given {
-            submit.fields.push(Field {
-                var: Some(var),
-                values,
-                ..Field::default()
-            });
+        drop(index);
+        for (var, values) in vars.into_iter().zip(given) {
+            if let Some(values) = values {
+                submit.fields.push(Field {
+                    var: Some(var),
+                    values,
+                    ..Field::default()
+                });
+            }
         }
         submit
     }
@@ -398,15 +405,17 @@ impl DataForm {
     /// The names of this form's required fields that `submission` leaves without a non-empty
     /// value, in the form's order.
     pub fn missing_required<'a>(&'a self, submission: &DataForm) -> Vec<&'a str> {
+        let filled: HashSet<&str> = submission
+            .fields
+            .iter()
+            .filter(|f| f.values.iter().any(|v| !v.is_empty()))
+            .filter_map(|f| f.var.as_deref())
+            .collect();
         self.fields
             .iter()
             .filter(|f| f.required)
             .filter_map(|f| f.var.as_deref())
-            .filter(|var| {
-                !submission
-                    .field(var)
-                    .is_some_and(|f| f.values.iter().any(|v| !v.is_empty()))
-            })
+            .filter(|var| !filled.contains(var))
             .collect()
     }
 

@@ -31,8 +31,16 @@ pub const NS_INFO: &str = core_ns::DISCO_INFO;
 pub const NS_ITEMS: &str = core_ns::DISCO_ITEMS;
 
 fn unexpected(ns: &'static str, element: &Element) -> StanzaParseError {
+    unexpected_child("query", ns, element)
+}
+
+fn unexpected_child(
+    expected: &'static str,
+    ns: &'static str,
+    element: &Element,
+) -> StanzaParseError {
     StanzaParseError::UnexpectedElement {
-        expected: "query",
+        expected,
         ns,
         found: element.name().to_owned(),
         found_ns: element.ns().to_owned(),
@@ -129,6 +137,9 @@ impl TryFrom<Element> for Identity {
     type Error = StanzaParseError;
 
     fn try_from(element: Element) -> Result<Self, Self::Error> {
+        if !element.is("identity", NS_INFO) {
+            return Err(unexpected_child("identity", NS_INFO, &element));
+        }
         let lang = element.lang().map(str::to_owned);
         let (mut category, mut kind, mut name) = (None, None, None);
         for attr in element.into_attrs() {
@@ -382,6 +393,9 @@ impl TryFrom<Element> for Item {
     type Error = StanzaParseError;
 
     fn try_from(element: Element) -> Result<Self, Self::Error> {
+        if !element.is("item", NS_ITEMS) {
+            return Err(unexpected_child("item", NS_ITEMS, &element));
+        }
         let (mut jid, mut node, mut name) = (None, None, None);
         for attr in element.into_attrs() {
             match (attr.ns(), attr.name()) {
@@ -692,6 +706,20 @@ mod tests {
                 "<query xmlns='http://jabber.org/protocol/disco#items'/>"
             )),
             Err(StanzaParseError::UnexpectedElement { .. })
+        ));
+        assert!(matches!(
+            Identity::try_from(Element::new("identity", NS_ITEMS)),
+            Err(StanzaParseError::UnexpectedElement {
+                expected: "identity",
+                ..
+            })
+        ));
+        assert!(matches!(
+            Item::try_from(Element::new("item", NS_INFO)),
+            Err(StanzaParseError::UnexpectedElement {
+                expected: "item",
+                ..
+            })
         ));
         assert!(matches!(
             DiscoItemsQuery::try_from(element(
