@@ -1,5 +1,4 @@
 //! Helpers shared by the per-XEP tests.
-#![allow(dead_code)] // until every XEP module uses both helpers
 
 use openxmpp_core::xml::{Element, StreamEvent, StreamParser};
 
