@@ -1,53 +1,110 @@
-//! `cargo xtask demo`: a private Prosody on loopback with two demo accounts, and a client
-//! connected to it over STARTTLS with the server certificate verified against the demo's CA.
-//!
-//! Until the library's client exists, the demo performs the negotiation up to authentication
-//! itself (stream header, STARTTLS, TLS handshake with rustls, the new stream's features) and
-//! prints what was negotiated.
+//! `cargo xtask demo`: a private Prosody on loopback with two demo accounts, and our client
+//! signed in to it as both: what each session negotiated is printed, then alice and bob
+//! exchange a message. (It becomes the console client once that exists.)
 
-use std::io::{IsTerminal, Read, Write};
-use std::net::TcpStream;
-use std::sync::Arc;
+use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
-use openxmpp_testkit::{ServerKind, TestServer};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
+use openxmpp::stanza::{Message, Presence, Stanza};
+use openxmpp::{Client, Event, Events, Security};
+use openxmpp_testkit::{Account, ServerKind, TestServer};
 
 use crate::{TaskResult, packages};
 
-fn header(domain: &str) -> String {
-    format!(
-        "<?xml version='1.0'?><stream:stream to='{domain}' version='1.0' xml:lang='en' \
-         xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>"
-    )
-}
-
-/// Reads until `needle` has been seen; the demo's negotiation is small and well known.
-fn read_until(stream: &mut impl Read, needle: &str) -> Result<String, Box<dyn std::error::Error>> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut seen = Vec::new();
-    let mut buf = [0u8; 4096];
-    while !String::from_utf8_lossy(&seen).contains(needle) {
-        if Instant::now() > deadline {
-            return Err(format!("no {needle} from the server within 10 s").into());
+fn describe(name: &str, events: &mut Events) {
+    while let Some(event) = events.try_next() {
+        match event {
+            Event::TlsEstablished { info } => {
+                println!(
+                    "demo: {name}: TLS {} with {}, certificate verified",
+                    info.version, info.cipher_suite
+                );
+            }
+            Event::Authenticated { mechanism } => {
+                println!("demo: {name}: authenticated with {}", mechanism.name());
+            }
+            Event::Online { jid, features } => {
+                println!(
+                    "demo: {name}: online as {jid} (stream management: {}, roster versioning: {})",
+                    features.stream_management, features.roster_versioning
+                );
+            }
+            _ => {}
         }
-        let n = stream.read(&mut buf)?;
-        if n == 0 {
-            return Err(format!("the server closed the stream before {needle}").into());
-        }
-        seen.extend_from_slice(&buf[..n]);
     }
-    Ok(String::from_utf8_lossy(&seen).into_owned())
 }
 
-/// The text of every `<mechanism>` element.
-fn mechanisms(features: &str) -> Vec<&str> {
-    features
-        .split("<mechanism>")
-        .skip(1)
-        .filter_map(|rest| rest.split_once("</mechanism>").map(|(m, _)| m))
-        .collect()
+async fn sign_in(
+    server: &TestServer,
+    account: &Account,
+    name: &str,
+) -> Result<(Client, Events), openxmpp::Error> {
+    let addr = server.starttls_addr();
+    let started = Instant::now();
+    let (client, mut events) = Client::builder(account.jid.clone(), account.password.clone())
+        .server(addr.ip().to_string(), addr.port())
+        .security(Security::StartTls)
+        .add_ca_file(server.ca_cert_path())
+        .resource("demo")
+        .connect()
+        .await?;
+    println!("demo: {name}: signed in in {:.1?}", started.elapsed());
+    describe(name, &mut events);
+    // Initial presence; the session is available once the server reflects it.
+    client.send(Presence::available()).await?;
+    wait_for(&mut events, |e| {
+        matches!(
+            e,
+            Event::Stanza {
+                stanza: Stanza::Presence(_)
+            }
+        )
+    })
+    .await;
+    Ok((client, events))
+}
+
+async fn wait_for(events: &mut Events, mut matches: impl FnMut(&Event) -> bool) -> Option<Event> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while let Ok(Some(event)) = tokio::time::timeout_at(deadline, events.next()).await {
+        if matches(&event) {
+            return Some(event);
+        }
+    }
+    None
+}
+
+async fn chat(server: &TestServer, alice: &Account, bob: &Account) -> TaskResult {
+    let (alice_client, _alice_events) = sign_in(server, alice, "alice").await?;
+    let (bob_client, mut bob_events) = sign_in(server, bob, "bob").await?;
+    let text = "Hello Bob! Grüße from openXMPP 🎻";
+    alice_client
+        .send(Message::chat(bob.jid.parse()?, text).with_id(format!("demo-{}", std::process::id())))
+        .await?;
+    println!("demo: alice → bob: {text}");
+    match wait_for(&mut bob_events, |e| {
+        matches!(
+            e,
+            Event::Stanza {
+                stanza: Stanza::Message(_)
+            }
+        )
+    })
+    .await
+    {
+        Some(Event::Stanza {
+            stanza: Stanza::Message(m),
+        }) => println!(
+            "demo: bob received from {}: {}",
+            m.header.from.as_ref().map(|j| j.as_str()).unwrap_or("?"),
+            m.body().unwrap_or("")
+        ),
+        _ => return Err("bob did not receive the message within 10 s".into()),
+    }
+    alice_client.close().await?;
+    bob_client.close().await?;
+    println!("demo: both sessions closed cleanly");
+    Ok(())
 }
 
 pub(crate) fn run(_args: &[String]) -> TaskResult {
@@ -63,50 +120,13 @@ pub(crate) fn run(_args: &[String]) -> TaskResult {
         server.direct_tls_addr()
     );
     println!(
-        "demo: accounts {} and {} (demo passwords: <user>-demo-password)",
+        "demo: accounts {} and {} (passwords: <name>-demo-password)",
         alice.jid, bob.jid
     );
-
-    let started = Instant::now();
-    let mut tcp = TcpStream::connect(server.starttls_addr())?;
-    tcp.set_nodelay(true)?;
-    tcp.write_all(header(server.domain()).as_bytes())?;
-    let features = read_until(&mut tcp, "</stream:features>")?;
-    if !features.contains("urn:ietf:params:xml:ns:xmpp-tls") {
-        return Err("the server did not offer STARTTLS".into());
-    }
-    println!("demo: plain stream opened; the server offers STARTTLS (required)");
-    tcp.write_all(b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")?;
-    read_until(&mut tcp, "<proceed")?;
-
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(server.ca_cert_path())? {
-        roots.add(cert?)?;
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    let name = ServerName::try_from(server.domain().to_owned())?;
-    let conn = rustls::ClientConnection::new(Arc::new(config), name)?;
-    let mut tls = rustls::StreamOwned::new(conn, tcp);
-    tls.write_all(header(server.domain()).as_bytes())?;
-    let secured = read_until(&mut tls, "</stream:features>")?;
-    let elapsed = started.elapsed();
-    println!(
-        "demo: TLS established and the certificate for {} verified: {:?}, {:?}",
-        server.domain(),
-        tls.conn.protocol_version(),
-        tls.conn.negotiated_cipher_suite().map(|s| s.suite())
-    );
-    println!(
-        "demo: SASL mechanisms offered: {}",
-        mechanisms(&secured).join(", ")
-    );
-    println!("demo: negotiated in {elapsed:.2?}");
-    tls.write_all(b"</stream:stream>")?;
-
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(chat(&server, &alice, &bob))?;
     if std::io::stdin().is_terminal() {
         println!(
             "demo: the server keeps running; connect any client to {} trusting {}.\n\
