@@ -101,15 +101,22 @@ impl Connection {
     }
 
     fn start_sasl(&mut self, features: &StreamFeatures) {
-        let mut features = features.clone();
-        if let Some(allowed) = &self.config.allowed_mechanisms {
-            features
-                .mechanisms
-                .retain(|name| allowed.iter().any(|m| m.name() == name));
-        }
+        // The allow-list restricts the choice only: the GS2 flag must still reflect everything
+        // the server offered, or restricting to SCRAM-SHA-1 while it offers SCRAM-SHA-1-PLUS
+        // would send `y`, which such a server must refuse as a downgrade.
         let offer = features.sasl_offer();
+        let choosable = match &self.config.allowed_mechanisms {
+            Some(allowed) => {
+                let mut restricted = features.clone();
+                restricted
+                    .mechanisms
+                    .retain(|name| allowed.iter().any(|m| m.name() == name));
+                restricted.sasl_offer()
+            }
+            None => offer.clone(),
+        };
         let tls = self.tls_state();
-        let mechanism = match select_mechanism(&offer, &tls, &self.config.sasl) {
+        let mechanism = match select_mechanism(&choosable, &tls, &self.config.sasl) {
             Ok(m) => m,
             Err(e) => return self.auth_failed(e),
         };
