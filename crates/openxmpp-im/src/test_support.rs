@@ -1,23 +1,11 @@
 //! Helpers shared by the per-XEP tests.
 
-use openxmpp_core::xml::{Element, StreamEvent, StreamParser};
+use openxmpp_core::xml::Element;
 
 /// Parses one element as it would arrive as a first-level child of a client stream (namespace
 /// `jabber:client` by default), panicking with the input if it is not exactly that.
 pub(crate) fn element(xml: &str) -> Element {
-    let mut parser = StreamParser::new();
-    parser.feed(
-        b"<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' \
-          version='1.0'>",
-    );
-    parser.feed(xml.as_bytes());
-    loop {
-        match parser.next_event() {
-            Ok(Some(StreamEvent::StreamOpen(_))) => continue,
-            Ok(Some(StreamEvent::Stanza(element))) => return element,
-            other => panic!("no element in {xml:?}: {other:?}"),
-        }
-    }
+    openxmpp_core::xml::parse_element(xml).unwrap_or_else(|e| panic!("{xml:?}: {e}"))
 }
 
 /// Serializes an element on its own (declaring its namespace), for comparisons.

@@ -1,6 +1,7 @@
 //! The errors of RFC 6120 as the peers exchange them: stream errors (§4.9) and stanza errors
 //! (§8.3), with their vocabularies of conditions and types.
 
+mod body;
 mod stanza;
 mod stanza_error;
 mod stream;

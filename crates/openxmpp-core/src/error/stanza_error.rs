@@ -5,6 +5,7 @@ use crate::ns;
 use crate::stanza::{LangTexts, StanzaParseError, parse_jid};
 use crate::xml::Element;
 
+use super::body::{ErrorBody, condition_text};
 use super::{StanzaErrorCondition, StanzaErrorType};
 
 /// A stanza error: recoverable, about one stanza, with a type saying what the sender may do.
@@ -103,30 +104,16 @@ impl TryFrom<Element> for StanzaError {
             Some(by) => Some(parse_jid("error", "by", by)?),
             None => None,
         };
+        let body = ErrorBody::read(element.into_nodes(), ns::STANZA_ERRORS);
         let mut error = StanzaError::new(StanzaErrorCondition::UndefinedCondition);
         error.by = by;
-        let mut condition_seen = false;
-        for node in element.into_nodes() {
-            let crate::xml::Node::Element(child) = node else {
-                continue;
-            };
-            if child.ns() == ns::STANZA_ERRORS {
-                if child.name() == "text" {
-                    let lang = child.lang().map(str::to_owned);
-                    error.texts.push(lang, child.into_text());
-                } else if !condition_seen {
-                    condition_seen = true;
-                    if let Some(condition) = StanzaErrorCondition::from_name(child.name()) {
-                        error.condition = condition;
-                        let text = child.into_text();
-                        if !text.trim().is_empty() {
-                            error.alternative = Some(text);
-                        }
-                    }
-                }
-            } else if error.application.is_none() {
-                error.application = Some(child);
-            }
+        error.texts = body.texts;
+        error.application = body.application;
+        if let Some(condition) = body.condition
+            && let Some(known) = StanzaErrorCondition::from_name(condition.name())
+        {
+            error.condition = known;
+            error.alternative = condition_text(condition);
         }
         error.kind = kind.unwrap_or(error.condition.default_type());
         Ok(error)
@@ -139,22 +126,14 @@ impl From<StanzaError> for Element {
             .attr("type", error.kind.name())
             .attr_opt("by", error.by.map(|j| j.as_str().to_owned()))
             .build();
-        let mut condition = Element::new(error.condition.name(), ns::STANZA_ERRORS);
-        if let Some(alternative) = error.alternative {
-            condition.append_text_string(alternative);
-        }
-        element.append_child(condition);
-        for text in &error.texts {
-            let mut child = Element::new("text", ns::STANZA_ERRORS);
-            if let Some(lang) = &text.lang {
-                child.set_lang(lang.clone());
-            }
-            child.append_text(&text.text);
-            element.append_child(child);
-        }
-        if let Some(application) = error.application {
-            element.append_child(application);
-        }
+        ErrorBody::write(
+            &mut element,
+            ns::STANZA_ERRORS,
+            error.condition.name(),
+            error.alternative,
+            &error.texts,
+            error.application,
+        );
         element
     }
 }

@@ -5,6 +5,7 @@ use crate::stanza::{LangTexts, StanzaParseError};
 use crate::xml::Element;
 
 use super::StreamErrorCondition;
+use super::body::{ErrorBody, condition_text};
 
 /// A stream error: fatal, the stream ends after it.
 ///
@@ -89,28 +90,16 @@ impl TryFrom<Element> for StreamError {
                 found_ns: element.ns().to_owned(),
             });
         }
+        let body = ErrorBody::read(element.into_nodes(), ns::STREAM_ERRORS);
         let mut error = StreamError::new(StreamErrorCondition::UndefinedCondition);
-        let mut condition_seen = false;
-        for node in element.into_nodes() {
-            let crate::xml::Node::Element(child) = node else {
-                continue;
-            };
-            if child.ns() == ns::STREAM_ERRORS {
-                if child.name() == "text" {
-                    let lang = child.lang().map(str::to_owned);
-                    error.texts.push(lang, child.into_text());
-                } else if !condition_seen {
-                    condition_seen = true;
-                    if let Some(condition) = StreamErrorCondition::from_name(child.name()) {
-                        error.condition = condition;
-                        if condition == StreamErrorCondition::SeeOtherHost {
-                            let host = child.into_text().trim().to_owned();
-                            error.see_other_host = (!host.is_empty()).then_some(host);
-                        }
-                    }
-                }
-            } else if error.application.is_none() {
-                error.application = Some(child);
+        error.texts = body.texts;
+        error.application = body.application;
+        if let Some(condition) = body.condition
+            && let Some(known) = StreamErrorCondition::from_name(condition.name())
+        {
+            error.condition = known;
+            if known == StreamErrorCondition::SeeOtherHost {
+                error.see_other_host = condition_text(condition);
             }
         }
         Ok(error)
@@ -120,22 +109,14 @@ impl TryFrom<Element> for StreamError {
 impl From<StreamError> for Element {
     fn from(error: StreamError) -> Element {
         let mut element = Element::new("error", ns::STREAM);
-        let mut condition = Element::new(error.condition.name(), ns::STREAM_ERRORS);
-        if let Some(host) = error.see_other_host {
-            condition.append_text_string(host);
-        }
-        element.append_child(condition);
-        for text in &error.texts {
-            let mut child = Element::new("text", ns::STREAM_ERRORS);
-            if let Some(lang) = &text.lang {
-                child.set_lang(lang.clone());
-            }
-            child.append_text(&text.text);
-            element.append_child(child);
-        }
-        if let Some(application) = error.application {
-            element.append_child(application);
-        }
+        ErrorBody::write(
+            &mut element,
+            ns::STREAM_ERRORS,
+            error.condition.name(),
+            error.see_other_host,
+            &error.texts,
+            error.application,
+        );
         element
     }
 }

@@ -1,25 +1,13 @@
 //! Per-stanza tests: parse (the RFC examples among them), serialize, round trip, invalid input.
 
 use crate::error::{StanzaErrorCondition, StanzaErrorType};
-use crate::xml::{Element, StreamEvent, StreamParser};
+use crate::xml::Element;
 
 use super::*;
 
 /// Parses one first-level element as it would arrive inside a client stream.
 pub(crate) fn element(xml: &str) -> Element {
-    let mut parser = StreamParser::new();
-    parser.feed(
-        b"<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' \
-          version='1.0'>",
-    );
-    parser.feed(xml.as_bytes());
-    loop {
-        match parser.next_event() {
-            Ok(Some(StreamEvent::StreamOpen(_))) => continue,
-            Ok(Some(StreamEvent::Stanza(element))) => return element,
-            other => panic!("no element in {xml:?}: {other:?}"),
-        }
-    }
+    crate::xml::parse_element(xml).unwrap_or_else(|e| panic!("{xml:?}: {e}"))
 }
 
 fn round_trip<T>(value: T) -> T

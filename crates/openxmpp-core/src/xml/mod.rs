@@ -32,6 +32,7 @@
 mod element;
 mod error;
 mod escape;
+mod fragment;
 mod framer;
 mod limits;
 pub mod ns;
@@ -45,6 +46,7 @@ mod tests;
 
 pub use element::{Attribute, Element, ElementBuilder, Node};
 pub use error::{Limit, XmlError};
+pub use fragment::{FragmentError, parse_element};
 pub use limits::ParserLimits;
 pub use parser::StreamParser;
 pub use stream::{StreamEvent, StreamHeader};

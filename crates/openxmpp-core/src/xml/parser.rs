@@ -103,6 +103,11 @@ impl StreamParser {
         self.buf.extend_from_slice(bytes);
     }
 
+    /// Whether a first-level element has started and not yet ended (its start tag was read).
+    pub fn in_element(&self) -> bool {
+        !self.tree.between_stanzas()
+    }
+
     /// The number of received bytes not turned into events yet.
     pub fn buffered_len(&self) -> usize {
         self.buf.len() - self.pos
