@@ -57,6 +57,12 @@ pub struct ConnectionConfig {
     pub fixed_sasl_nonce: Option<String>,
     /// When set, only these SASL mechanisms may be used.
     pub allowed_mechanisms: Option<Vec<crate::sasl::Mechanism>>,
+    /// Keepalive: after this long without receiving anything, ping the server (XEP-0199).
+    /// `None` disables it.
+    pub keepalive_interval: Option<Duration>,
+    /// How long after a keepalive ping the connection is declared dead if nothing at all has
+    /// arrived. A dead connection is detected within `keepalive_interval + dead_timeout`.
+    pub dead_timeout: Duration,
 }
 
 impl ConnectionConfig {
@@ -88,6 +94,8 @@ impl ConnectionConfig {
             id_prefix: None,
             fixed_sasl_nonce: None,
             allowed_mechanisms: None,
+            keepalive_interval: Some(Duration::from_secs(60)),
+            dead_timeout: Duration::from_secs(20),
         }
     }
 

@@ -88,6 +88,12 @@ pub enum ConnectionError {
     /// The transport closed without the closing handshake.
     #[error("the connection closed unexpectedly")]
     TransportClosed,
+    /// Nothing arrived for too long, even after a keepalive ping: the connection is dead.
+    #[error("the server stopped answering (nothing received for {seconds} s after a ping)")]
+    Unresponsive {
+        /// How long the connection waited after its ping.
+        seconds: u64,
+    },
 }
 
 impl ConnectionError {

@@ -46,6 +46,7 @@ mod error;
 mod event;
 mod features;
 mod iq_tracker;
+mod keepalive;
 mod negotiation;
 mod state;
 
@@ -97,6 +98,7 @@ pub struct Connection {
     close_deadline: Option<Instant>,
     /// TLS was started and the stream opens once its handshake completes.
     awaiting_tls_handshake: bool,
+    keepalive: keepalive::Keepalive,
     /// The driver should close the transport.
     finished: bool,
 }
@@ -123,6 +125,7 @@ impl Connection {
             negotiation_deadline: None,
             close_deadline: None,
             awaiting_tls_handshake: false,
+            keepalive: keepalive::Keepalive::default(),
             finished: false,
         }
     }
@@ -197,6 +200,7 @@ impl Connection {
         if matches!(self.state, State::Offline | State::Connecting) {
             return;
         }
+        self.keepalive_received(now);
         if let Some(tls) = self.tls.as_mut() {
             let mut plaintext = std::mem::take(&mut self.plaintext);
             plaintext.clear();
@@ -249,6 +253,9 @@ impl Connection {
                 id,
                 result: Err(IqError::Timeout),
             });
+        }
+        if self.state == State::Online {
+            self.keepalive_timeout(now);
         }
     }
 
@@ -334,13 +341,14 @@ impl Connection {
 
     /// When [`Connection::handle_timeout`] should be called next.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let negotiation = if self.state == State::Online {
-            None
+        let (negotiation, keepalive) = if self.state == State::Online {
+            (None, self.keepalive_deadline())
         } else {
-            self.negotiation_deadline
+            (self.negotiation_deadline, None)
         };
         [
             negotiation,
+            keepalive,
             self.close_deadline,
             self.tracker.next_deadline(),
         ]
@@ -381,6 +389,7 @@ impl Connection {
         self.bound_jid = None;
         self.close_deadline = None;
         self.awaiting_tls_handshake = false;
+        self.keepalive = keepalive::Keepalive::default();
         self.finished = false;
     }
 
@@ -536,6 +545,7 @@ impl Connection {
             .flatten()
             .filter(|_| matches!(element.attr("type"), Some("get" | "set")));
         match Stanza::try_from(element) {
+            Ok(Stanza::Iq(iq)) if self.keepalive_answer(&iq) || self.answer_server_ping(&iq) => {}
             Ok(Stanza::Iq(iq)) if !iq.payload.is_request() => {
                 let bound = self.bound_jid.clone();
                 let config = &self.config;

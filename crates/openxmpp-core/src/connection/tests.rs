@@ -1342,7 +1342,7 @@ fn incoming_stanzas_become_events_and_bad_requests_are_answered() {
         let mut h = online();
         h.server(
             "<message from='juliet@example.com/balcony' type='chat' id='m1'><body>hi</body></message>\
-             <iq type='get' id='q1' from='example.com'><ping xmlns='urn:xmpp:ping'/></iq>\
+             <iq type='get' id='q1' from='example.com'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>\
              <iq type='get' id='q2' from='example.com'/>\
              <presence from='bad@@example.com'/>",
         );
@@ -1441,4 +1441,63 @@ fn a_connection_can_be_used_again_after_it_ended() {
         assert_eq!(h.conn.state(), State::Connected);
         assert!(h.conn.bound_jid().is_none());
     });
+}
+
+#[test]
+fn keepalive_answers_pings_pings_when_idle_and_detects_a_dead_server() {
+    both_ways(|_| {
+        let mut h = online();
+        // The server's ping is answered by the connection itself.
+        h.server("<iq type='get' id='s1' from='example.com'><ping xmlns='urn:xmpp:ping'/></iq>");
+        h.expect_sent("<iq id='s1' to='example.com' type='result'/>");
+        assert!(h.events.is_empty(), "{:?}", h.events);
+        // A contact's ping is the application's business.
+        h.server(
+            "<iq type='get' id='c1' from='juliet@example.com/x'><ping xmlns='urn:xmpp:ping'/></iq>",
+        );
+        assert!(matches!(
+            h.events.as_slice(),
+            [Event::Stanza {
+                stanza: Stanza::Iq(_)
+            }]
+        ));
+        h.events.clear();
+        assert_eq!(h.take_sent(), "");
+
+        // Idle for the interval: we ping; the answer keeps the session up quietly.
+        let idle = h.conn.poll_timeout().unwrap();
+        assert_eq!(idle, h.now + Duration::from_secs(60));
+        h.conn.handle_timeout(idle);
+        h.collect();
+        h.expect_sent(
+            "<iq id='t-2' to='example.com' type='get'><ping xmlns='urn:xmpp:ping'/></iq>",
+        );
+        h.now = idle + Duration::from_secs(1);
+        h.server("<iq type='result' id='t-2' from='example.com'/>");
+        assert!(h.events.is_empty(), "the keepalive answer is not an event");
+
+        // Idle again and nothing comes back: dead within interval + dead timeout.
+        let next = h.conn.poll_timeout().unwrap();
+        assert_eq!(next, h.now + Duration::from_secs(60));
+        h.conn.handle_timeout(next);
+        h.collect();
+        assert!(h.take_sent().contains("<ping xmlns='urn:xmpp:ping'/>"));
+        let dead = h.conn.poll_timeout().unwrap();
+        assert_eq!(dead, next + Duration::from_secs(20));
+        h.conn.handle_timeout(dead - Duration::from_secs(1));
+        assert_eq!(h.conn.state(), State::Online);
+        h.conn.handle_timeout(dead);
+        h.collect();
+        assert!(matches!(
+            h.disconnect_error(),
+            Some(ConnectionError::Unresponsive { seconds: 20 })
+        ));
+    });
+}
+
+#[test]
+fn keepalive_can_be_disabled() {
+    let mut h = online();
+    h.conn.config.keepalive_interval = None;
+    assert_eq!(h.conn.poll_timeout(), None);
 }
