@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use crate::KitError;
 
-/// `$1` the directory to remove at the end ("" to keep it), `$2` the log file, the rest the
-/// server's command line.
+/// `$1` the directory to remove at the end ("" to keep it; kept too while it holds a
+/// `.keep-for-restart` marker), `$2` the log file, the rest the server's command line.
 const WATCHDOG: &str = r#"
 dir="$1"; log="$2"; shift 2
 "$@" </dev/null >>"$log" 2>&1 &
@@ -28,7 +28,7 @@ kill -TERM "$pid" 2>/dev/null
 killer=$!
 wait "$pid" 2>/dev/null
 kill "$killer" 2>/dev/null
-if [ -n "$dir" ]; then rm -rf "$dir"; fi
+if [ -n "$dir" ] && [ ! -e "$dir/.keep-for-restart" ]; then rm -rf "$dir"; fi
 "#;
 
 /// A running server under the watchdog.

@@ -238,6 +238,46 @@ impl TestServer {
         self.started_in
     }
 
+    /// Stops the server (by its PID) and starts it again on the same ports with the same data
+    /// and accounts: a server restart as clients see it. Returns once it accepts connections.
+    pub fn restart(&mut self) -> Result<(), KitError> {
+        self.stop_for_restart()?;
+        self.start_again()
+    }
+
+    /// Stops the server but keeps its directory, so that [`TestServer::start_again`] can bring
+    /// it back (an outage of any length, for reconnect tests).
+    pub fn stop_for_restart(&mut self) -> Result<(), KitError> {
+        let marker = self.layout.dir.join(".keep-for-restart");
+        fs::write(&marker, b"").map_err(KitError::io("marking the server dir for a restart"))?;
+        self.process.stop();
+        Ok(())
+    }
+
+    /// Starts a server stopped with [`TestServer::stop_for_restart`] again.
+    pub fn start_again(&mut self) -> Result<(), KitError> {
+        let marker = self.layout.dir.join(".keep-for-restart");
+        let command = match self.kind {
+            ServerKind::Prosody => prosody::prepare(&self.layout, &self.options)?,
+            ServerKind::Ejabberd => ejabberd::prepare(&self.layout, &self.options)?,
+        };
+        let keep = std::env::var_os("OPENXMPP_TESTKIT_KEEP").is_some();
+        let _ = fs::remove_file(&marker);
+        let process = Supervised::spawn(
+            self.kind.name(),
+            &command,
+            &self.layout.log,
+            (!keep).then_some(self.layout.dir.as_path()),
+        )?;
+        let mut ports = vec![self.layout.starttls_port, self.layout.direct_tls_port];
+        if self.kind == ServerKind::Ejabberd {
+            ports.push(self.layout.admin_port);
+        }
+        wait_until_listening(&process, &ports, Duration::from_secs(60))?;
+        self.process = process;
+        Ok(())
+    }
+
     /// Creates an account with the given localpart and password.
     pub fn create_account(&self, user: &str, password: &str) -> Result<Account, KitError> {
         match self.kind {

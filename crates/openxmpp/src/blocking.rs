@@ -48,8 +48,8 @@ impl Client {
         })
     }
 
-    /// The full JID of this session.
-    pub fn jid(&self) -> &FullJid {
+    /// The full JID of the current session.
+    pub fn jid(&self) -> FullJid {
         self.inner.jid()
     }
 

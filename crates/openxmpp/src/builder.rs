@@ -8,7 +8,7 @@ use openxmpp_core::connection::{ConnectionConfig, TlsMode};
 use openxmpp_core::jid::BareJid;
 use openxmpp_core::sasl::{Mechanism, SaslConfig};
 
-use crate::{Client, Error, Events, tls_config};
+use crate::{Client, Error, Events, ReconnectPolicy, tls_config};
 
 /// How the client secures the stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -49,6 +49,9 @@ pub struct ClientBuilder {
     negotiation_timeout: Duration,
     pub(crate) iq_timeout: Duration,
     lang: Option<String>,
+    pub(crate) reconnect: ReconnectPolicy,
+    keepalive_interval: Option<Duration>,
+    dead_timeout: Duration,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -84,6 +87,9 @@ impl ClientBuilder {
             negotiation_timeout: Duration::from_secs(30),
             iq_timeout: Duration::from_secs(30),
             lang: None,
+            reconnect: ReconnectPolicy::default(),
+            keepalive_interval: Some(Duration::from_secs(60)),
+            dead_timeout: Duration::from_secs(20),
         }
     }
 
@@ -155,6 +161,21 @@ impl ClientBuilder {
         self
     }
 
+    /// When and how to reconnect after the connection is lost (default: exponential backoff
+    /// from 1 s to 60 s, forever).
+    pub fn reconnect(mut self, policy: ReconnectPolicy) -> Self {
+        self.reconnect = policy;
+        self
+    }
+
+    /// Keepalive: ping the server after `interval` without input (`None`: never), and treat
+    /// the connection as dead when nothing arrives within `dead_timeout` of that ping.
+    pub fn keepalive(mut self, interval: Option<Duration>, dead_timeout: Duration) -> Self {
+        self.keepalive_interval = interval;
+        self.dead_timeout = dead_timeout;
+        self
+    }
+
     /// The user's language, sent as the stream's `xml:lang`.
     pub fn lang(mut self, lang: impl Into<String>) -> Self {
         self.lang = Some(lang.into());
@@ -208,6 +229,8 @@ impl ClientBuilder {
         config.negotiation_timeout = self.negotiation_timeout;
         config.iq_timeout = self.iq_timeout;
         config.allowed_mechanisms = self.mechanisms.clone();
+        config.keepalive_interval = self.keepalive_interval;
+        config.dead_timeout = self.dead_timeout;
         Ok(config)
     }
 

@@ -1,5 +1,6 @@
 //! The async client handle and its event stream.
 
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use openxmpp_core::jid::FullJid;
@@ -32,7 +33,8 @@ use crate::{ClientBuilder, Error, Event};
 #[derive(Clone, Debug)]
 pub struct Client {
     commands: mpsc::Sender<Command>,
-    jid: FullJid,
+    /// The current session's JID; the driver updates it when a reconnect binds another.
+    jid: Arc<RwLock<FullJid>>,
     iq_timeout: Duration,
 }
 
@@ -42,7 +44,11 @@ impl Client {
         ClientBuilder::new(jid, password)
     }
 
-    pub(crate) fn new(commands: mpsc::Sender<Command>, jid: FullJid, iq_timeout: Duration) -> Self {
+    pub(crate) fn new(
+        commands: mpsc::Sender<Command>,
+        jid: Arc<RwLock<FullJid>>,
+        iq_timeout: Duration,
+    ) -> Self {
         Client {
             commands,
             jid,
@@ -50,9 +56,13 @@ impl Client {
         }
     }
 
-    /// The full JID of this session.
-    pub fn jid(&self) -> &FullJid {
-        &self.jid
+    /// The full JID of the current session (after a reconnect the server may have bound
+    /// another resource).
+    pub fn jid(&self) -> FullJid {
+        match self.jid.read() {
+            Ok(jid) => jid.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
     /// Queues a stanza for sending; waits only for room in the queue, not for delivery.

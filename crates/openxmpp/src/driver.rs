@@ -2,10 +2,13 @@
 //! until the connection's next deadline, and turns commands into connection calls. All
 //! protocol decisions are the core's.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use openxmpp_core::connection::{self, Connection, ConnectionConfig, RequestId, TlsMode};
+use openxmpp_core::connection::{
+    self, Connection, ConnectionConfig, ConnectionError, RequestId, State, TlsMode,
+};
 use openxmpp_core::jid::FullJid;
 use openxmpp_core::stanza::Iq;
 use openxmpp_core::xml::Element;
@@ -15,7 +18,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::builder::{ClientBuilder, Security};
 use crate::dns::{self, Target};
-use crate::{Client, Error, Event, Events};
+use crate::{Client, Error, Event, Events, reconnect};
 
 /// What a [`Client`] handle asks the driver to do.
 pub(crate) enum Command {
@@ -36,43 +39,72 @@ const COMMAND_QUEUE: usize = 256;
 const READ_CHUNK: usize = 16 * 1024;
 
 pub(crate) async fn connect(builder: ClientBuilder) -> Result<(Client, Events), Error> {
-    let config = builder.connection_config()?;
-    let domain = config.domain().to_owned();
-    let targets = match &builder.server {
-        Some((host, port)) => vec![Target {
-            host: host.clone(),
-            port: *port,
-            direct_tls: builder.security == Security::DirectTls,
-        }],
-        None => {
-            let direct_allowed = builder.security != Security::PlaintextInsecureForLocalTestingOnly;
-            dns::resolve(&domain, direct_allowed).await
-        }
-    };
-    let (stream, target) = connect_first(&domain, &targets, builder.connect_timeout).await?;
-    let config = adjust_for_target(config, &target);
-    let mut conn = Connection::new(config);
-    conn.connecting();
-    conn.transport_connected(Instant::now());
-
+    let connector = Connector::new(builder)?;
+    let (conn, stream) = connector.open().await?;
     let (commands_tx, commands_rx) = mpsc::channel(COMMAND_QUEUE);
     let (events_tx, events_rx) = mpsc::unbounded_channel();
     let (online_tx, online_rx) = oneshot::channel();
-    tokio::spawn(drive(
+    let iq_timeout = connector.builder.iq_timeout;
+    let driver = Driver {
         conn,
-        stream,
-        commands_rx,
-        events_tx,
-        online_tx,
-        domain,
-    ));
+        events: events_tx,
+        bound: None,
+        online: Some(online_tx),
+        pending: HashMap::new(),
+        close_waiters: Vec::new(),
+        queued: VecDeque::new(),
+        closing: false,
+    };
+    tokio::spawn(driver.run(stream, commands_rx, connector));
     match online_rx.await {
         Ok(Ok(jid)) => Ok((
-            Client::new(commands_tx, jid, builder.iq_timeout),
+            Client::new(commands_tx, jid, iq_timeout),
             Events::new(events_rx),
         )),
         Ok(Err(e)) => Err(e),
         Err(_) => Err(Error::Closed),
+    }
+}
+
+/// Everything needed to open a connection again, for reconnecting.
+struct Connector {
+    builder: ClientBuilder,
+    config: ConnectionConfig,
+    domain: String,
+}
+
+impl Connector {
+    fn new(builder: ClientBuilder) -> Result<Self, Error> {
+        let config = builder.connection_config()?;
+        let domain = config.domain().to_owned();
+        Ok(Connector {
+            builder,
+            config,
+            domain,
+        })
+    }
+
+    /// Resolves, connects, and starts a fresh session on the new transport.
+    async fn open(&self) -> Result<(Connection, TcpStream), Error> {
+        let builder = &self.builder;
+        let targets = match &builder.server {
+            Some((host, port)) => vec![Target {
+                host: host.clone(),
+                port: *port,
+                direct_tls: builder.security == Security::DirectTls,
+            }],
+            None => {
+                let direct_allowed =
+                    builder.security != Security::PlaintextInsecureForLocalTestingOnly;
+                dns::resolve(&self.domain, direct_allowed).await
+            }
+        };
+        let (stream, target) =
+            connect_first(&self.domain, &targets, builder.connect_timeout).await?;
+        let mut conn = Connection::new(adjust_for_target(self.config.clone(), &target));
+        conn.connecting();
+        conn.transport_connected(Instant::now());
+        Ok((conn, stream))
     }
 }
 
@@ -135,16 +167,37 @@ async fn connect_first(
     })
 }
 
+/// How many stanzas may wait for a reconnect before more are dropped.
+const RECONNECT_QUEUE: usize = 1000;
+
+/// The current session's JID, shared with the client handles.
+type SharedJid = Arc<RwLock<FullJid>>;
+
 struct Driver {
     conn: Connection,
     events: mpsc::UnboundedSender<Event>,
-    online: Option<oneshot::Sender<Result<FullJid, Error>>>,
+    /// Set at the first online session; updated by later ones.
+    bound: Option<SharedJid>,
+    online: Option<oneshot::Sender<Result<SharedJid, Error>>>,
     pending: HashMap<RequestId, (oneshot::Sender<Result<Iq, Error>>, Duration)>,
     close_waiters: Vec<oneshot::Sender<()>>,
+    /// Stanzas sent while no session was online, sent once one is.
+    queued: VecDeque<Box<Element>>,
+    /// The application asked to close (or dropped every handle): no reconnecting.
+    closing: bool,
+}
+
+/// How a session ended.
+enum Ended {
+    /// Cleanly, or by the application's wish.
+    Closed,
+    /// With an error.
+    Failed(Option<ConnectionError>),
 }
 
 impl Driver {
-    fn dispatch_events(&mut self) {
+    fn dispatch_events(&mut self) -> Option<Ended> {
+        let mut ended = None;
         while let Some(event) = self.conn.poll_event() {
             match event {
                 connection::Event::IqResponse { id, result } => {
@@ -153,10 +206,25 @@ impl Driver {
                     }
                 }
                 connection::Event::Online { ref jid, .. } => {
-                    if let Some(online) = self.online.take() {
-                        let _ = online.send(Ok(jid.clone()));
+                    match &self.bound {
+                        Some(shared) => match shared.write() {
+                            Ok(mut current) => *current = jid.clone(),
+                            Err(poisoned) => *poisoned.into_inner() = jid.clone(),
+                        },
+                        None => {
+                            let shared = Arc::new(RwLock::new(jid.clone()));
+                            self.bound = Some(Arc::clone(&shared));
+                            if let Some(online) = self.online.take() {
+                                let _ = online.send(Ok(shared));
+                            }
+                        }
                     }
                     self.forward(event);
+                    while let Some(element) = self.queued.pop_front() {
+                        if let Err(e) = self.conn.send_element(&element) {
+                            tracing::warn!(error = %e, "queued stanza dropped");
+                        }
+                    }
                 }
                 connection::Event::Disconnected { ref error } => {
                     if let Some(online) = self.online.take() {
@@ -165,27 +233,44 @@ impl Driver {
                             .map(Error::Connection)
                             .unwrap_or(Error::Closed);
                         let _ = online.send(Err(error));
+                        // The first session never came up: connect() reports it, no retries.
+                        self.closing = true;
                     }
+                    ended = Some(match error {
+                        None => Ended::Closed,
+                        Some(e) => Ended::Failed(Some(e.clone())),
+                    });
                     self.forward(event);
                 }
                 other => self.forward(other),
             }
         }
+        ended
     }
 
     fn forward(&self, event: connection::Event) {
         if let Some(event) = Event::from_core(event) {
-            // The application may have dropped its event stream; the session goes on.
-            let _ = self.events.send(event);
+            self.emit(event);
         }
+    }
+
+    fn emit(&self, event: Event) {
+        // The application may have dropped its event stream; the session goes on.
+        let _ = self.events.send(event);
     }
 
     fn command(&mut self, command: Command) {
         let now = Instant::now();
         match command {
             Command::Send(element) => {
-                if let Err(e) = self.conn.send_element(&element) {
-                    tracing::warn!(error = %e, "stanza dropped");
+                if self.conn.state() == State::Online {
+                    if let Err(e) = self.conn.send_element(&element) {
+                        tracing::warn!(error = %e, "stanza dropped");
+                    }
+                } else if self.queued.len() < RECONNECT_QUEUE {
+                    self.queued.push_back(element);
+                } else {
+                    tracing::warn!("not connected and the queue is full: stanza dropped");
                 }
             }
             Command::Request { iq, timeout, reply } => {
@@ -200,80 +285,150 @@ impl Driver {
             }
             Command::Close { done } => {
                 self.close_waiters.push(done);
+                self.closing = true;
                 self.conn.close(now);
             }
         }
     }
-}
 
-async fn drive(
-    conn: Connection,
-    mut stream: TcpStream,
-    mut commands: mpsc::Receiver<Command>,
-    events: mpsc::UnboundedSender<Event>,
-    online: oneshot::Sender<Result<FullJid, Error>>,
-    domain: String,
-) {
-    let mut driver = Driver {
-        conn,
-        events,
-        online: Some(online),
-        pending: HashMap::new(),
-        close_waiters: Vec::new(),
-    };
-    let mut buf = vec![0u8; READ_CHUNK];
-    let mut commands_open = true;
-    loop {
-        while let Some(bytes) = driver.conn.poll_transmit() {
-            if let Err(e) = stream.write_all(&bytes).await {
-                tracing::info!(%domain, error = %e, "write failed");
-                driver.conn.transport_closed(Instant::now());
+    /// Drives one session until its transport is done with.
+    async fn run_session(
+        &mut self,
+        stream: &mut TcpStream,
+        commands: &mut mpsc::Receiver<Command>,
+        domain: &str,
+    ) -> Ended {
+        let mut buf = vec![0u8; READ_CHUNK];
+        let mut ended = Ended::Failed(None);
+        loop {
+            while let Some(bytes) = self.conn.poll_transmit() {
+                if let Err(e) = stream.write_all(&bytes).await {
+                    tracing::info!(%domain, error = %e, "write failed");
+                    self.conn.transport_closed(Instant::now());
+                }
             }
-        }
-        driver.dispatch_events();
-        if driver.conn.is_finished() {
-            break;
-        }
-        let deadline = driver.conn.poll_timeout();
-        let sleep = async {
-            match deadline {
-                Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(d)).await,
-                None => std::future::pending().await,
+            if let Some(end) = self.dispatch_events() {
+                ended = end;
             }
-        };
-        tokio::select! {
-            read = stream.read(&mut buf) => {
-                let now = Instant::now();
-                match read {
-                    Ok(0) => driver.conn.transport_closed(now),
-                    Ok(n) => driver.conn.handle_input(now, &buf[..n]),
-                    Err(e) => {
-                        tracing::info!(%domain, error = %e, "read failed");
-                        driver.conn.transport_closed(now);
+            if self.conn.is_finished() {
+                break;
+            }
+            let deadline = self.conn.poll_timeout();
+            let sleep = async {
+                match deadline {
+                    Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(d)).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                read = stream.read(&mut buf) => {
+                    let now = Instant::now();
+                    match read {
+                        Ok(0) => self.conn.transport_closed(now),
+                        Ok(n) => self.conn.handle_input(now, &buf[..n]),
+                        Err(e) => {
+                            tracing::info!(%domain, error = %e, "read failed");
+                            self.conn.transport_closed(now);
+                        }
                     }
                 }
+                command = commands.recv(), if !self.closing => match command {
+                    Some(command) => self.command(command),
+                    None => {
+                        // Every client handle is gone: end the session politely.
+                        self.closing = true;
+                        self.conn.close(Instant::now());
+                    }
+                },
+                () = sleep => self.conn.handle_timeout(Instant::now()),
             }
-            command = commands.recv(), if commands_open => match command {
-                Some(command) => driver.command(command),
-                None => {
-                    // Every client handle is gone: end the session politely.
-                    commands_open = false;
-                    driver.conn.close(Instant::now());
+        }
+        while let Some(bytes) = self.conn.poll_transmit() {
+            if stream.write_all(&bytes).await.is_err() {
+                break;
+            }
+        }
+        let _ = stream.shutdown().await;
+        // Requests of a lost session cannot be answered any more.
+        for (_, (reply, _)) in self.pending.drain() {
+            let _ = reply.send(Err(Error::Closed));
+        }
+        if self.closing { Ended::Closed } else { ended }
+    }
+
+    /// Waits `delay` while still serving commands; returns false if the client was closed.
+    async fn wait_serving(
+        &mut self,
+        delay: Duration,
+        commands: &mut mpsc::Receiver<Command>,
+    ) -> bool {
+        let until = tokio::time::Instant::now() + delay;
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep_until(until) => return true,
+                command = commands.recv() => match command {
+                    None => return false,
+                    Some(Command::Close { done }) => {
+                        self.close_waiters.push(done);
+                        return false;
+                    }
+                    Some(command) => self.command(command),
+                },
+            }
+        }
+    }
+
+    async fn run(
+        mut self,
+        mut stream: TcpStream,
+        mut commands: mpsc::Receiver<Command>,
+        connector: Connector,
+    ) {
+        let policy = connector.builder.reconnect.clone();
+        'sessions: loop {
+            let ended = self
+                .run_session(&mut stream, &mut commands, &connector.domain)
+                .await;
+            let retry = match &ended {
+                Ended::Closed => false,
+                Ended::Failed(error) => {
+                    policy.enabled
+                        && !self.closing
+                        && !error
+                            .as_ref()
+                            .is_some_and(ConnectionError::forbids_reconnect)
                 }
-            },
-            () = sleep => driver.conn.handle_timeout(Instant::now()),
+            };
+            if !retry {
+                break;
+            }
+            let mut attempt = 0u32;
+            loop {
+                attempt += 1;
+                if policy.max_attempts.is_some_and(|max| attempt > max) {
+                    tracing::warn!(attempts = attempt - 1, "giving up reconnecting");
+                    break 'sessions;
+                }
+                let delay = policy.delay(attempt, reconnect::jitter_unit());
+                self.emit(Event::Reconnecting { attempt, delay });
+                if !self.wait_serving(delay, &mut commands).await {
+                    break 'sessions;
+                }
+                match connector.open().await {
+                    Ok((conn, new_stream)) => {
+                        self.conn = conn;
+                        stream = new_stream;
+                        continue 'sessions;
+                    }
+                    Err(e) => tracing::info!(attempt, error = %e, "reconnect attempt failed"),
+                }
+            }
         }
-    }
-    while let Some(bytes) = driver.conn.poll_transmit() {
-        if stream.write_all(&bytes).await.is_err() {
-            break;
+        for (_, (reply, _)) in self.pending.drain() {
+            let _ = reply.send(Err(Error::Closed));
         }
-    }
-    let _ = stream.shutdown().await;
-    for (_, (reply, _)) in driver.pending.drain() {
-        let _ = reply.send(Err(Error::Closed));
-    }
-    for done in driver.close_waiters.drain(..) {
-        let _ = done.send(());
+        for done in self.close_waiters.drain(..) {
+            let _ = done.send(());
+        }
     }
 }

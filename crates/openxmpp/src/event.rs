@@ -51,6 +51,15 @@ pub enum Event {
         /// Why, if it was not a clean close.
         error: Option<ConnectionError>,
     },
+    /// The connection was lost; the client will try again after `delay`. An
+    /// [`Event::Online`] follows when it succeeds. Without stream management the new session
+    /// starts afresh: send initial presence again.
+    Reconnecting {
+        /// The attempt about to be made (1 for the first).
+        attempt: u32,
+        /// How long the client waits before it.
+        delay: std::time::Duration,
+    },
 }
 
 impl Event {

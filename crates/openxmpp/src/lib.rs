@@ -23,12 +23,14 @@ mod dns;
 mod driver;
 mod error;
 mod event;
+mod reconnect;
 mod tls_config;
 
 pub use builder::{ClientBuilder, Security};
 pub use client::{Client, Events};
 pub use error::Error;
 pub use event::Event;
+pub use reconnect::ReconnectPolicy;
 
 pub use openxmpp_core as core;
 pub use openxmpp_core::connection::{AuthError, ConnectionError, State};

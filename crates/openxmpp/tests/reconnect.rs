@@ -1,0 +1,144 @@
+//! Reconnecting against real servers: a server outage is survived by reconnecting with
+//! backoff; a `conflict` (another session took over the resource) is not retried.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{builder, go_available, wait_for};
+use openxmpp::core::error::StreamErrorCondition;
+use openxmpp::stanza::{Message, Stanza};
+use openxmpp::{ConnectionError, Event, ReconnectPolicy, Security};
+use openxmpp_testkit::{ServerKind, TestServer};
+
+fn fast_policy() -> ReconnectPolicy {
+    ReconnectPolicy {
+        initial_delay: Duration::from_millis(200),
+        max_delay: Duration::from_secs(1),
+        ..ReconnectPolicy::default()
+    }
+}
+
+async fn body_from(events: &mut openxmpp::Events) -> String {
+    wait_for(events, |e| match e {
+        Event::Stanza {
+            stanza: Stanza::Message(m),
+        } => m.body().map(str::to_owned),
+        _ => None,
+    })
+    .await
+}
+
+async fn survive_an_outage(kind: ServerKind) {
+    let mut server = TestServer::start(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+    let (a, b) = (
+        server.new_account("ra").unwrap(),
+        server.new_account("rb").unwrap(),
+    );
+    let (alice, mut alice_events) = builder(&server, &a, Security::StartTls)
+        .reconnect(fast_policy())
+        .connect()
+        .await
+        .unwrap();
+    let (bob, mut bob_events) = builder(&server, &b, Security::DirectTls)
+        .reconnect(fast_policy())
+        .connect()
+        .await
+        .unwrap();
+    go_available(&alice, &mut alice_events).await;
+    go_available(&bob, &mut bob_events).await;
+
+    tokio::task::block_in_place(|| server.stop_for_restart()).unwrap();
+    let error = wait_for(&mut alice_events, |e| match e {
+        Event::Disconnected { error } => Some(error.clone()),
+        _ => None,
+    })
+    .await;
+    assert!(error.is_some(), "{kind}: an outage is not a clean close");
+    wait_for(&mut alice_events, |e| {
+        matches!(e, Event::Reconnecting { .. }).then_some(())
+    })
+    .await;
+    // Sent while disconnected: queued, and sent once a session is online again.
+    alice
+        .send(Message::chat(
+            b.jid.parse().unwrap(),
+            "sent during the outage",
+        ))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::task::block_in_place(|| server.start_again()).unwrap();
+
+    for events in [&mut alice_events, &mut bob_events] {
+        wait_for(events, |e| matches!(e, Event::Online { .. }).then_some(())).await;
+    }
+    // A new session starts afresh: presence again. Bob gets what was stored for him.
+    go_available(&bob, &mut bob_events).await;
+    go_available(&alice, &mut alice_events).await;
+    assert_eq!(
+        body_from(&mut bob_events).await,
+        "sent during the outage",
+        "{kind}"
+    );
+    alice
+        .send(Message::chat(b.jid.parse().unwrap(), "after the outage"))
+        .await
+        .unwrap();
+    assert_eq!(
+        body_from(&mut bob_events).await,
+        "after the outage",
+        "{kind}"
+    );
+    alice.close().await.unwrap();
+    bob.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prosody_outage_is_survived() {
+    survive_an_outage(ServerKind::Prosody).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ejabberd_outage_is_survived() {
+    survive_an_outage(ServerKind::Ejabberd).await;
+}
+
+/// When a second session binds the same resource, the server ends the first one with a
+/// `conflict` stream error; reconnecting would only fight the new session, so the client stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_reconnect_after_a_conflict() {
+    for kind in ServerKind::ALL {
+        let server = openxmpp_testkit::shared(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let account = server.new_account("conflict").unwrap();
+        let (_first, mut first_events) = builder(server, &account, Security::StartTls)
+            .resource("same")
+            .reconnect(fast_policy())
+            .connect()
+            .await
+            .unwrap();
+        let (second, _second_events) = builder(server, &account, Security::StartTls)
+            .resource("same")
+            .connect()
+            .await
+            .unwrap();
+        let error = wait_for(&mut first_events, |e| match e {
+            Event::Disconnected { error } => Some(error.clone()),
+            _ => None,
+        })
+        .await;
+        match error {
+            Some(ConnectionError::Stream(e)) => {
+                assert_eq!(e.condition, StreamErrorCondition::Conflict, "{kind}");
+            }
+            other => panic!("{kind}: expected a conflict stream error, got {other:?}"),
+        }
+        // No reconnect follows.
+        let next = tokio::time::timeout(Duration::from_secs(2), first_events.next()).await;
+        assert!(
+            !matches!(next, Ok(Some(Event::Reconnecting { .. }))),
+            "{kind}: {next:?}"
+        );
+        second.close().await.unwrap();
+    }
+}
