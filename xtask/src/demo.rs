@@ -23,7 +23,7 @@ fn describe(name: &str, events: &mut Events) {
             Event::Authenticated { mechanism } => {
                 println!("demo: {name}: authenticated with {}", mechanism.name());
             }
-            Event::Online { jid, features } => {
+            Event::Online { jid, features, .. } => {
                 println!(
                     "demo: {name}: online as {jid} (stream management: {}, roster versioning: {})",
                     features.stream_management, features.roster_versioning

@@ -6,6 +6,7 @@
 //!   and is stopped by its own PID when dropped — or, through a watchdog, when the test process
 //!   ends in any way. A server that is not installed is an error saying how to install it.
 //! - [`SlixPeer`] runs slixmpp (PyPI, pinned) as a second, independent client.
+//! - [`CutProxy`] sits between a client and a server and cuts the connections on demand.
 //!
 //! ```no_run
 //! use openxmpp_testkit::{ServerKind, TestServer};
@@ -26,9 +27,11 @@ mod peer;
 mod ports;
 mod process;
 mod prosody;
+mod proxy;
 mod server;
 
 pub use certs::{ServerCert, TestCa};
 pub use error::KitError;
 pub use peer::{PeerTls, SLIXMPP_VERSION, SlixPeer, ensure_venv};
+pub use proxy::CutProxy;
 pub use server::{Account, PasswordHash, ServerKind, ServerOptions, TestServer, shared};

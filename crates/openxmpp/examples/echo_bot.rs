@@ -33,7 +33,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let (client, mut events) = builder.connect().await?;
     println!("online as {}", client.jid());
-    client.send(Presence::available()).await?;
+    // The first Online event (already queued) triggers the initial presence below.
     while let Some(event) = events.next().await {
         match event {
             Event::Stanza {
@@ -46,7 +46,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 reply.thread = message.thread.clone();
                 client.send(reply).await?;
             }
-            Event::Online { .. } => client.send(Presence::available()).await?,
+            // A new session after a reconnect needs presence again; a resumed one does not.
+            Event::Online { resumed: false, .. } => client.send(Presence::available()).await?,
             Event::Reconnecting { attempt, delay } => {
                 println!("connection lost; reconnecting (attempt {attempt}) in {delay:.1?}");
             }

@@ -52,6 +52,7 @@ pub struct ClientBuilder {
     pub(crate) reconnect: ReconnectPolicy,
     keepalive_interval: Option<Duration>,
     dead_timeout: Duration,
+    stream_management: bool,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -90,6 +91,7 @@ impl ClientBuilder {
             reconnect: ReconnectPolicy::default(),
             keepalive_interval: Some(Duration::from_secs(60)),
             dead_timeout: Duration::from_secs(20),
+            stream_management: true,
         }
     }
 
@@ -176,6 +178,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether to use stream management (XEP-0198) when the server offers it (default: yes):
+    /// acknowledged delivery, and sessions resumed after a lost connection without losing or
+    /// duplicating stanzas.
+    pub fn stream_management(mut self, enabled: bool) -> Self {
+        self.stream_management = enabled;
+        self
+    }
+
     /// The user's language, sent as the stream's `xml:lang`.
     pub fn lang(mut self, lang: impl Into<String>) -> Self {
         self.lang = Some(lang.into());
@@ -231,6 +241,7 @@ impl ClientBuilder {
         config.allowed_mechanisms = self.mechanisms.clone();
         config.keepalive_interval = self.keepalive_interval;
         config.dead_timeout = self.dead_timeout;
+        config.stream_management = self.stream_management;
         Ok(config)
     }
 

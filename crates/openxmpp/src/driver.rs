@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use openxmpp_core::connection::{
-    self, Connection, ConnectionConfig, ConnectionError, RequestId, State, TlsMode,
+    self, Connection, ConnectionConfig, ConnectionError, RequestId, ResumptionState, State, TlsMode,
 };
 use openxmpp_core::jid::FullJid;
 use openxmpp_core::stanza::Iq;
@@ -40,7 +40,7 @@ const READ_CHUNK: usize = 16 * 1024;
 
 pub(crate) async fn connect(builder: ClientBuilder) -> Result<(Client, Events), Error> {
     let connector = Connector::new(builder)?;
-    let (conn, stream) = connector.open().await?;
+    let (conn, stream) = connector.open(None).await?;
     let (commands_tx, commands_rx) = mpsc::channel(COMMAND_QUEUE);
     let (events_tx, events_rx) = mpsc::unbounded_channel();
     let (online_tx, online_rx) = oneshot::channel();
@@ -84,8 +84,12 @@ impl Connector {
         })
     }
 
-    /// Resolves, connects, and starts a fresh session on the new transport.
-    async fn open(&self) -> Result<(Connection, TcpStream), Error> {
+    /// Resolves, connects, and starts a session on the new transport: a resumption of
+    /// `resume` when given, else a fresh one.
+    async fn open(
+        &self,
+        resume: Option<ResumptionState>,
+    ) -> Result<(Connection, TcpStream), Error> {
         let builder = &self.builder;
         let targets = match &builder.server {
             Some((host, port)) => vec![Target {
@@ -102,6 +106,9 @@ impl Connector {
         let (stream, target) =
             connect_first(&self.domain, &targets, builder.connect_timeout).await?;
         let mut conn = Connection::new(adjust_for_target(self.config.clone(), &target));
+        if let Some(state) = resume {
+            conn.resume(state);
+        }
         conn.connecting();
         conn.transport_connected(Instant::now());
         Ok((conn, stream))
@@ -402,6 +409,8 @@ impl Driver {
             if !retry {
                 break;
             }
+            // What the lost session leaves for resuming it (XEP-0198), kept across attempts.
+            let resumption = self.conn.take_resumption();
             let mut attempt = 0u32;
             loop {
                 attempt += 1;
@@ -414,7 +423,7 @@ impl Driver {
                 if !self.wait_serving(delay, &mut commands).await {
                     break 'sessions;
                 }
-                match connector.open().await {
+                match connector.open(resumption.clone()).await {
                     Ok((conn, new_stream)) => {
                         self.conn = conn;
                         stream = new_stream;

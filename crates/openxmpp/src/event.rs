@@ -28,12 +28,22 @@ pub enum Event {
         /// The mechanism used.
         mechanism: Mechanism,
     },
-    /// The session is established.
+    /// The session is established, or after a lost connection, resumed (XEP-0198): a resumed
+    /// session lost nothing, and presence need not be sent again; a new one (after a reconnect
+    /// without resumption) starts afresh.
     Online {
         /// The full JID the server bound.
         jid: FullJid,
         /// The features of the final stream.
         features: StreamFeatures,
+        /// Whether the previous session was resumed.
+        resumed: bool,
+    },
+    /// Resuming failed and a new session began: these stanzas were sent but never
+    /// acknowledged, so they may not have been delivered.
+    StanzasMaybeLost {
+        /// The stanzas, oldest first.
+        stanzas: Vec<openxmpp_core::xml::Element>,
     },
     /// A message, a presence, or an IQ request the application should answer.
     Stanza {
@@ -70,7 +80,16 @@ impl Event {
             E::StateChanged { state } => Event::StateChanged { state },
             E::TlsEstablished { info } => Event::TlsEstablished { info },
             E::Authenticated { mechanism } => Event::Authenticated { mechanism },
-            E::Online { jid, features } => Event::Online { jid, features },
+            E::Online {
+                jid,
+                features,
+                resumed,
+            } => Event::Online {
+                jid,
+                features,
+                resumed,
+            },
+            E::StanzasMaybeLost { stanzas } => Event::StanzasMaybeLost { stanzas },
             E::Stanza { stanza } => Event::Stanza { stanza },
             E::InvalidStanza { error } => Event::InvalidStanza { error },
             E::Disconnected { error } => Event::Disconnected { error },

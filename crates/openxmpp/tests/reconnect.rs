@@ -1,5 +1,6 @@
-//! Reconnecting against real servers: a server outage is survived by reconnecting with
-//! backoff; a `conflict` (another session took over the resource) is not retried.
+//! Reconnecting against real servers: a broken network is survived by resuming the session
+//! (XEP-0198) with nothing lost or duplicated; a server outage by reconnecting with backoff; a
+//! `conflict` (another session took over the resource) is not retried.
 
 mod common;
 
@@ -9,7 +10,7 @@ use common::{builder, go_available, wait_for};
 use openxmpp::core::error::StreamErrorCondition;
 use openxmpp::stanza::{Message, Stanza};
 use openxmpp::{ConnectionError, Event, ReconnectPolicy, Security};
-use openxmpp_testkit::{ServerKind, TestServer};
+use openxmpp_testkit::{CutProxy, ServerKind, TestServer};
 
 fn fast_policy() -> ReconnectPolicy {
     ReconnectPolicy {
@@ -141,4 +142,107 @@ async fn no_reconnect_after_a_conflict() {
         );
         second.close().await.unwrap();
     }
+}
+
+/// Collects message bodies for `quiet` after the last one, and returns them in arrival order.
+async fn bodies_until_quiet(events: &mut openxmpp::Events, want: usize) -> Vec<String> {
+    let mut bodies = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        // Once everything expected is in, wait a little longer to catch duplicates.
+        let quiet = if bodies.len() >= want {
+            Duration::from_secs(1)
+        } else {
+            deadline.saturating_duration_since(tokio::time::Instant::now())
+        };
+        match tokio::time::timeout(quiet, events.next()).await {
+            Ok(Some(Event::Stanza {
+                stanza: Stanza::Message(m),
+            })) => {
+                if let Some(body) = m.body() {
+                    bodies.push(body.to_owned());
+                }
+            }
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => return bodies,
+        }
+    }
+}
+
+/// The network under alice breaks while messages flow both ways; the session is resumed and
+/// every message arrives exactly once, in order.
+async fn resume_after_a_cut(kind: ServerKind) {
+    let server = openxmpp_testkit::shared(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+    let proxy = CutProxy::start(server.starttls_addr()).unwrap();
+    let (a, b) = (
+        server.new_account("sma").unwrap(),
+        server.new_account("smb").unwrap(),
+    );
+    let (alice, mut alice_events) = openxmpp::Client::builder(a.jid.clone(), a.password.clone())
+        .server(proxy.addr().ip().to_string(), proxy.addr().port())
+        .add_ca_file(server.ca_cert_path())
+        .resource("resumable")
+        .reconnect(fast_policy())
+        .connect()
+        .await
+        .unwrap();
+    let (bob, mut bob_events) = builder(server, &b, Security::StartTls)
+        .connect()
+        .await
+        .unwrap();
+    go_available(&alice, &mut alice_events).await;
+    go_available(&bob, &mut bob_events).await;
+
+    let to_bob: openxmpp::Jid = b.jid.parse().unwrap();
+    let to_alice: openxmpp::Jid = alice.jid().into();
+    for i in 0..5 {
+        alice
+            .send(Message::chat(to_bob.clone(), format!("a{i}")))
+            .await
+            .unwrap();
+    }
+    proxy.cut_all();
+    for i in 0..3 {
+        bob.send(Message::chat(to_alice.clone(), format!("b{i}")))
+            .await
+            .unwrap();
+    }
+    for i in 5..8 {
+        alice
+            .send(Message::chat(to_bob.clone(), format!("a{i}")))
+            .await
+            .unwrap();
+    }
+    let resumed = wait_for(&mut alice_events, |e| match e {
+        Event::Online { resumed, .. } => Some(*resumed),
+        Event::StanzasMaybeLost { stanzas } => panic!("{kind}: lost {stanzas:?}"),
+        _ => None,
+    })
+    .await;
+    assert!(resumed, "{kind}: the session was resumed, not replaced");
+
+    let expected_at_bob: Vec<String> = (0..8).map(|i| format!("a{i}")).collect();
+    assert_eq!(
+        bodies_until_quiet(&mut bob_events, 8).await,
+        expected_at_bob,
+        "{kind}"
+    );
+    let expected_at_alice: Vec<String> = (0..3).map(|i| format!("b{i}")).collect();
+    assert_eq!(
+        bodies_until_quiet(&mut alice_events, 3).await,
+        expected_at_alice,
+        "{kind}"
+    );
+    alice.close().await.unwrap();
+    bob.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prosody_session_is_resumed_with_nothing_lost_or_doubled() {
+    resume_after_a_cut(ServerKind::Prosody).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ejabberd_session_is_resumed_with_nothing_lost_or_doubled() {
+    resume_after_a_cut(ServerKind::Ejabberd).await;
 }

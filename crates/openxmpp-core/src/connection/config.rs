@@ -63,6 +63,8 @@ pub struct ConnectionConfig {
     /// How long after a keepalive ping the connection is declared dead if nothing at all has
     /// arrived. A dead connection is detected within `keepalive_interval + dead_timeout`.
     pub dead_timeout: Duration,
+    /// Use stream management (XEP-0198) with resumption when the server offers it.
+    pub stream_management: bool,
 }
 
 impl ConnectionConfig {
@@ -96,6 +98,7 @@ impl ConnectionConfig {
             allowed_mechanisms: None,
             keepalive_interval: Some(Duration::from_secs(60)),
             dead_timeout: Duration::from_secs(20),
+            stream_management: true,
         }
     }
 

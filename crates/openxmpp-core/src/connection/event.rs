@@ -26,12 +26,22 @@ pub enum Event {
         /// The mechanism used.
         mechanism: Mechanism,
     },
-    /// The session is established.
+    /// The session is established, or a lost one resumed (XEP-0198): then nothing was lost,
+    /// presence and subscriptions carry on, and stanzas the server had not received are sent
+    /// again.
     Online {
         /// The full JID the server bound.
         jid: FullJid,
         /// The features of the final stream (roster versioning, pre-approval, SM…).
         features: StreamFeatures,
+        /// Whether a previous session was resumed rather than a new one started.
+        resumed: bool,
+    },
+    /// Resuming the previous session failed and a new one was started: these stanzas were
+    /// sent but never acknowledged by the server, so they may not have been delivered.
+    StanzasMaybeLost {
+        /// The stanzas, oldest first.
+        stanzas: Vec<crate::xml::Element>,
     },
     /// A message, a presence, or an IQ request (get/set) that the application should answer.
     Stanza {

@@ -49,6 +49,7 @@ mod iq_tracker;
 mod keepalive;
 mod negotiation;
 mod state;
+mod stream_management;
 
 #[cfg(test)]
 mod tests;
@@ -62,6 +63,7 @@ pub use event::Event;
 pub use features::StreamFeatures;
 pub use iq_tracker::{IqError, RequestId};
 pub use state::State;
+pub use stream_management::ResumptionState;
 
 use crate::error::{StreamError, StreamErrorCondition};
 use crate::jid::FullJid;
@@ -99,6 +101,9 @@ pub struct Connection {
     /// TLS was started and the stream opens once its handshake completes.
     awaiting_tls_handshake: bool,
     keepalive: keepalive::Keepalive,
+    sm: stream_management::StreamManagement,
+    /// A previous session to resume instead of binding.
+    resumption: Option<ResumptionState>,
     /// The driver should close the transport.
     finished: bool,
 }
@@ -126,6 +131,8 @@ impl Connection {
             close_deadline: None,
             awaiting_tls_handshake: false,
             keepalive: keepalive::Keepalive::default(),
+            sm: stream_management::StreamManagement::default(),
+            resumption: None,
             finished: false,
         }
     }
@@ -390,6 +397,7 @@ impl Connection {
         self.close_deadline = None;
         self.awaiting_tls_handshake = false;
         self.keepalive = keepalive::Keepalive::default();
+        self.sm = stream_management::StreamManagement::default();
         self.finished = false;
     }
 
@@ -431,6 +439,9 @@ impl Connection {
         let mut bytes = Vec::with_capacity(256);
         xml::write_stanza(element, ns::JABBER_CLIENT, &mut bytes);
         self.write_raw(&bytes);
+        if self.state == State::Online {
+            self.sm_track_outbound(element);
+        }
     }
 
     fn write_raw(&mut self, bytes: &[u8]) {
@@ -524,9 +535,11 @@ impl Connection {
             ns::STREAM if element.name() == "features" => self.handle_features(&element),
             ns::TLS => self.handle_tls_element(&element),
             ns::SASL => self.handle_sasl_element(&element),
+            ns::STREAM_MANAGEMENT => self.handle_sm_element(&element),
             ns::JABBER_CLIENT if Stanza::is_stanza(&element) => match self.state {
                 State::Online | State::Disconnecting => self.handle_stanza(now, element),
                 State::Binding => self.handle_binding_stanza(element),
+                State::Resuming => tracing::debug!("stanza before <resumed/> ignored"),
                 _ => self.protocol_violation("a stanza before the session was established"),
             },
             _ => {
@@ -540,6 +553,7 @@ impl Connection {
     }
 
     fn handle_stanza(&mut self, _now: Instant, element: Element) {
+        self.sm_count_inbound();
         let request_id = (element.name() == "iq")
             .then(|| element.attr("id").map(str::to_owned))
             .flatten()
@@ -616,6 +630,10 @@ impl Connection {
 
     /// Ends the session: TLS close_notify, pending requests failed, `Offline`.
     fn finish(&mut self, error: Option<ConnectionError>) {
+        if error.is_none() {
+            // A clean close ends the session for good: nothing to resume.
+            self.sm = stream_management::StreamManagement::default();
+        }
         if let Some(tls) = self.tls.as_mut() {
             tls.close();
             tls.drain_outgoing(&mut self.outgoing);

@@ -43,7 +43,16 @@ impl Connection {
             }
         } else if !self.authenticated {
             self.start_sasl(&features);
+        } else if self.resumption.is_some() && features.stream_management {
+            self.send_resume();
         } else if features.bind {
+            if let Some(state) = self.resumption.take() {
+                // The server no longer offers stream management: nothing can be resumed.
+                let stanzas: Vec<Element> = state.unacked().cloned().collect();
+                if !stanzas.is_empty() {
+                    self.events.push_back(Event::StanzasMaybeLost { stanzas });
+                }
+            }
             let resource = self.config.resource.clone();
             self.send_bind(resource);
         } else {
@@ -214,7 +223,7 @@ impl Connection {
         }
     }
 
-    fn send_bind(&mut self, resource: Option<String>) {
+    pub(super) fn send_bind(&mut self, resource: Option<String>) {
         let id = self.tracker.next_id();
         let mut bind = Element::new("bind", ns::BIND);
         if let Some(resource) = &resource {
@@ -315,7 +324,12 @@ impl Connection {
         self.negotiation_deadline = None;
         self.set_state(State::Online);
         let features = self.features.clone().unwrap_or_default();
-        self.events.push_back(Event::Online { jid, features });
+        self.events.push_back(Event::Online {
+            jid,
+            features,
+            resumed: false,
+        });
+        self.enable_stream_management();
     }
 }
 

@@ -20,6 +20,8 @@ pub enum State {
     Authenticating,
     /// The resource is being bound (and the legacy session established, if required).
     Binding,
+    /// A previous session is being resumed (XEP-0198) instead of binding a new one.
+    Resuming,
     /// The session is established: stanzas flow.
     Online,
     /// The closing handshake is in progress.
@@ -36,6 +38,7 @@ impl State {
             State::StartingTls => "starting-tls",
             State::Authenticating => "authenticating",
             State::Binding => "binding",
+            State::Resuming => "resuming",
             State::Online => "online",
             State::Disconnecting => "disconnecting",
         }

@@ -14,6 +14,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::{ServerConfig, ServerConnection};
 use sha2::Digest as _;
 
+use super::ResumptionState;
 use super::*;
 use crate::error::StreamErrorCondition;
 use crate::sasl::{FailureCondition, Mechanism, SaslConfig, SaslError};
@@ -1242,17 +1243,26 @@ fn bind_failure_is_reported() {
 
 // ----- online --------------------------------------------------------------------------------
 
-/// A session online in plaintext mode via ANONYMOUS, bound as `user@example.com/r`.
+/// A session online in plaintext mode via ANONYMOUS, bound as `user@example.com/r`, without
+/// stream management (its own tests turn it on).
 fn online() -> Harness {
+    let mut h = online_with(|c| c.stream_management = false);
+    h.expect_sent("");
+    h
+}
+
+fn online_with(tweak: impl FnOnce(&mut ConnectionConfig)) -> Harness {
     let mut h = at_features(
         "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
          <mechanism>ANONYMOUS</mechanism></mechanisms></stream:features>",
-        |c| c.sasl = SaslConfig::anonymous(),
+        |c| {
+            c.sasl = SaslConfig::anonymous();
+            tweak(c);
+        },
     );
     h.expect_sent("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='ANONYMOUS'>=</auth>");
     h.server("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
     h.bind(false, "user@example.com/r");
-    h.take_sent();
     h.events.clear();
     h
 }
@@ -1500,4 +1510,173 @@ fn keepalive_can_be_disabled() {
     let mut h = online();
     h.conn.config.keepalive_interval = None;
     assert_eq!(h.conn.poll_timeout(), None);
+}
+
+// ----- stream management (XEP-0198) ----------------------------------------------------------
+
+fn msg(body: &str) -> Message {
+    Message::chat("a@example.com".parse().unwrap(), body)
+}
+
+fn sent_msg(body: &str) -> String {
+    format!("<message to='a@example.com' type='chat'><body>{body}</body></message>")
+}
+
+const R: &str = "<r xmlns='urn:xmpp:sm:3'/>";
+
+/// Online with stream management enabled (`sm-1`, resumable).
+fn online_with_sm() -> Harness {
+    let mut h = online_with(|_| {});
+    h.expect_sent("<enable xmlns='urn:xmpp:sm:3' resume='true'/>");
+    h.server("<enabled xmlns='urn:xmpp:sm:3' id='sm-1' resume='true'/>");
+    h
+}
+
+#[test]
+fn stream_management_counts_and_acknowledges_both_ways() {
+    both_ways(|_| {
+        let mut h = online_with_sm();
+        h.conn.send(msg("m1")).unwrap();
+        h.conn.send(msg("m2")).unwrap();
+        h.collect();
+        // One ack request outstanding at a time.
+        h.expect_sent(&format!("{}{R}{}", sent_msg("m1"), sent_msg("m2")));
+        h.server("<a xmlns='urn:xmpp:sm:3' h='1'/>");
+        h.expect_sent(R); // m2 is still unacknowledged
+        h.server("<a xmlns='urn:xmpp:sm:3' h='2'/>");
+        h.expect_sent("");
+        // Inbound: stanzas handled are counted and reported when asked.
+        h.server("<message from='b@example.com/x'><body>1</body></message><presence from='b@example.com/x'/>");
+        h.server(R);
+        h.expect_sent("<a xmlns='urn:xmpp:sm:3' h='2'/>");
+        // An ack for stanzas never sent is an attack or a bug: the stream ends.
+        h.server("<a xmlns='urn:xmpp:sm:3' h='7'/>");
+        assert!(
+            h.take_sent()
+                .contains("<handled-count-too-high xmlns='urn:xmpp:sm:3' h='7' send-count='2'/>")
+        );
+        assert!(matches!(
+            h.disconnect_error(),
+            Some(ConnectionError::Protocol(_))
+        ));
+    });
+}
+
+/// A lost session with m1 acknowledged and m2, m3 not, and one stanza received.
+fn lost_session() -> ResumptionState {
+    let mut h = online_with_sm();
+    for body in ["m1", "m2", "m3"] {
+        h.conn.send(msg(body)).unwrap();
+    }
+    h.server("<a xmlns='urn:xmpp:sm:3' h='1'/>");
+    h.server("<message from='b@example.com/x'><body>in</body></message>");
+    h.conn.transport_closed(h.now);
+    h.collect();
+    assert!(matches!(
+        h.disconnect_error(),
+        Some(ConnectionError::TransportClosed)
+    ));
+    let state = h.conn.take_resumption().expect("resumable");
+    assert_eq!(state.id(), "sm-1");
+    assert_eq!(state.jid().as_str(), "user@example.com/r");
+    assert_eq!(state.unacked().count(), 2);
+    state
+}
+
+/// A new connection carrying `state`, negotiated up to the features after authentication.
+fn resuming(state: ResumptionState) -> Harness {
+    let pki = pki(&["example.com"]);
+    let mut config = config("plaintext", &pki);
+    config.sasl = SaslConfig::anonymous();
+    let mut h = Harness {
+        conn: Connection::new(config),
+        now: clock_origin(),
+        chunk: chunk(),
+        pki,
+        server_tls: None,
+        tls_expected: false,
+        raw: Vec::new(),
+        sent: String::new(),
+        events: Vec::new(),
+    };
+    h.conn.resume(state);
+    h.conn.connecting();
+    h.conn.transport_connected(h.now);
+    h.collect();
+    h.take_sent();
+    h.server(HEADER_IN);
+    h.server(
+        "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+         <mechanism>ANONYMOUS</mechanism></mechanisms></stream:features>",
+    );
+    h.server("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+    h.take_sent();
+    h.server(HEADER_IN);
+    h.server(
+        "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>\
+         <sm xmlns='urn:xmpp:sm:3'/></stream:features>",
+    );
+    h
+}
+
+#[test]
+fn resumption_sends_again_exactly_what_the_server_missed() {
+    both_ways(|_| {
+        let mut h = resuming(lost_session());
+        h.expect_sent("<resume xmlns='urn:xmpp:sm:3' h='1' previd='sm-1'/>");
+        assert_eq!(h.conn.state(), State::Resuming);
+        // The server had handled m2 before the connection broke: only m3 goes again.
+        h.server("<resumed xmlns='urn:xmpp:sm:3' h='2' previd='sm-1'/>");
+        h.expect_sent(&format!("{}{R}", sent_msg("m3")));
+        assert!(h.events.iter().any(|e| matches!(
+            e,
+            Event::Online { resumed: true, jid, .. } if jid.as_str() == "user@example.com/r"
+        )));
+        // Counting goes on from where it was.
+        h.server(R);
+        h.expect_sent("<a xmlns='urn:xmpp:sm:3' h='1'/>");
+        h.server("<a xmlns='urn:xmpp:sm:3' h='3'/>");
+        h.expect_sent("");
+    });
+}
+
+#[test]
+fn failed_resumption_reports_what_may_be_lost_and_binds_anew() {
+    both_ways(|_| {
+        let mut h = resuming(lost_session());
+        h.take_sent();
+        h.server(
+            "<failed xmlns='urn:xmpp:sm:3' h='2'>\
+             <item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></failed>",
+        );
+        let lost: Vec<String> = h
+            .events
+            .iter()
+            .find_map(|e| match e {
+                Event::StanzasMaybeLost { stanzas } => {
+                    Some(stanzas.iter().map(|s| s.to_string()).collect())
+                }
+                _ => None,
+            })
+            .expect("a report");
+        // h='2' said m2 arrived: only m3 may be lost.
+        assert_eq!(lost.len(), 1);
+        assert!(lost[0].contains("m3"), "{lost:?}");
+        h.expect_sent(
+            "<iq id='t-1' type='set'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>",
+        );
+    });
+}
+
+#[test]
+fn a_clean_close_leaves_nothing_to_resume() {
+    let mut h = online_with_sm();
+    h.conn.send(msg("m1")).unwrap();
+    h.conn.close(h.now);
+    h.server("</stream:stream>");
+    assert!(matches!(
+        h.events.last(),
+        Some(Event::Disconnected { error: None })
+    ));
+    assert!(h.conn.take_resumption().is_none());
 }
