@@ -53,6 +53,7 @@ pub struct ClientBuilder {
     keepalive_interval: Option<Duration>,
     dead_timeout: Duration,
     stream_management: bool,
+    iq_namespaces: Vec<String>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -92,6 +93,7 @@ impl ClientBuilder {
             keepalive_interval: Some(Duration::from_secs(60)),
             dead_timeout: Duration::from_secs(20),
             stream_management: true,
+            iq_namespaces: Vec::new(),
         }
     }
 
@@ -186,6 +188,15 @@ impl ClientBuilder {
         self
     }
 
+    /// The application answers IQ requests (get/set) whose payload is in `namespace`: they
+    /// arrive as [`Event::Stanza`](crate::Event::Stanza) and must be answered (with
+    /// `Iq::result` or `Iq::error`). Requests in namespaces nobody handles are answered with
+    /// `service-unavailable` by the client itself, as RFC 6120 requires.
+    pub fn handle_iq(mut self, namespace: impl Into<String>) -> Self {
+        self.iq_namespaces.push(namespace.into());
+        self
+    }
+
     /// The user's language, sent as the stream's `xml:lang`.
     pub fn lang(mut self, lang: impl Into<String>) -> Self {
         self.lang = Some(lang.into());
@@ -242,6 +253,7 @@ impl ClientBuilder {
         config.keepalive_interval = self.keepalive_interval;
         config.dead_timeout = self.dead_timeout;
         config.stream_management = self.stream_management;
+        config.iq_namespaces = self.iq_namespaces.clone();
         Ok(config)
     }
 

@@ -65,6 +65,10 @@ pub struct ConnectionConfig {
     pub dead_timeout: Duration,
     /// Use stream management (XEP-0198) with resumption when the server offers it.
     pub stream_management: bool,
+    /// The payload namespaces of IQ requests (get/set) the application answers; they come as
+    /// [`Event::Stanza`](super::Event::Stanza). Any other request is answered by the
+    /// connection with `service-unavailable` (RFC 6120 §8.4), as every request must be.
+    pub iq_namespaces: Vec<String>,
 }
 
 impl ConnectionConfig {
@@ -99,6 +103,7 @@ impl ConnectionConfig {
             keepalive_interval: Some(Duration::from_secs(60)),
             dead_timeout: Duration::from_secs(20),
             stream_management: true,
+            iq_namespaces: Vec::new(),
         }
     }
 

@@ -576,6 +576,7 @@ impl Connection {
                     Matched::Unsolicited => tracing::debug!("unsolicited IQ response dropped"),
                 }
             }
+            Ok(Stanza::Iq(iq)) if !self.claims(&iq) => self.answer_unclaimed(&iq),
             Ok(stanza) => self.events.push_back(Event::Stanza { stanza }),
             Err(error) => {
                 tracing::warn!(%error, "invalid stanza from the server");
@@ -585,6 +586,21 @@ impl Connection {
                 self.events.push_back(Event::InvalidStanza { error });
             }
         }
+    }
+
+    /// Whether the application handles this request's payload namespace.
+    fn claims(&self, iq: &Iq) -> bool {
+        let namespace = iq.payload_element().map(Element::ns).unwrap_or_default();
+        self.config.iq_namespaces.iter().any(|ns| ns == namespace)
+    }
+
+    /// Answers a request nobody handles with `service-unavailable` (RFC 6120 §8.4).
+    fn answer_unclaimed(&mut self, iq: &Iq) {
+        use crate::error::{StanzaError, StanzaErrorCondition};
+        tracing::debug!(id = %iq.id, ns = iq.payload_element().map(Element::ns),
+            "IQ request nobody handles; answering service-unavailable");
+        let answer = iq.error(StanzaError::new(StanzaErrorCondition::ServiceUnavailable));
+        self.write_element(&Element::from(answer));
     }
 
     /// Answers an IQ request we could not read with `bad-request` or `jid-malformed`.

@@ -1349,7 +1349,11 @@ fn iq_timeouts_cancellation_and_disconnect() {
 #[test]
 fn incoming_stanzas_become_events_and_bad_requests_are_answered() {
     both_ways(|_| {
-        let mut h = online();
+        let mut h = online_with(|c| {
+            c.stream_management = false;
+            c.iq_namespaces = vec!["http://jabber.org/protocol/disco#info".to_owned()];
+        });
+        h.expect_sent("");
         h.server(
             "<message from='juliet@example.com/balcony' type='chat' id='m1'><body>hi</body></message>\
              <iq type='get' id='q1' from='example.com'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>\
@@ -1461,18 +1465,12 @@ fn keepalive_answers_pings_pings_when_idle_and_detects_a_dead_server() {
         h.server("<iq type='get' id='s1' from='example.com'><ping xmlns='urn:xmpp:ping'/></iq>");
         h.expect_sent("<iq id='s1' to='example.com' type='result'/>");
         assert!(h.events.is_empty(), "{:?}", h.events);
-        // A contact's ping is the application's business.
+        // A contact's ping is the application's business; unclaimed, it gets an error.
         h.server(
             "<iq type='get' id='c1' from='juliet@example.com/x'><ping xmlns='urn:xmpp:ping'/></iq>",
         );
-        assert!(matches!(
-            h.events.as_slice(),
-            [Event::Stanza {
-                stanza: Stanza::Iq(_)
-            }]
-        ));
-        h.events.clear();
-        assert_eq!(h.take_sent(), "");
+        assert!(h.events.is_empty());
+        assert!(h.take_sent().contains("<service-unavailable"));
 
         // Idle for the interval: we ping; the answer keeps the session up quietly.
         let idle = h.conn.poll_timeout().unwrap();
@@ -1679,4 +1677,27 @@ fn a_clean_close_leaves_nothing_to_resume() {
         Some(Event::Disconnected { error: None })
     ));
     assert!(h.conn.take_resumption().is_none());
+}
+
+#[test]
+fn unclaimed_iq_requests_get_service_unavailable() {
+    both_ways(|_| {
+        let mut h = online_with(|c| {
+            c.stream_management = false;
+            c.iq_namespaces = vec!["jabber:iq:version".to_owned()];
+        });
+        h.expect_sent("");
+        h.server(
+            "<iq type='get' id='v1' from='juliet@example.com/x'><query xmlns='jabber:iq:version'/></iq>\
+             <iq type='set' id='x1' from='juliet@example.com/x'><nope xmlns='urn:example:nope'/></iq>",
+        );
+        assert!(matches!(
+            h.events.as_slice(),
+            [Event::Stanza { stanza: Stanza::Iq(iq) }] if iq.id == "v1"
+        ));
+        h.expect_sent(
+            "<iq id='x1' to='juliet@example.com/x' type='error'><error type='cancel'>\
+             <service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>",
+        );
+    });
 }
