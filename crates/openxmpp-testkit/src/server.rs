@@ -60,6 +60,8 @@ pub struct ServerOptions {
     pub tls12_only: bool,
     /// The password hash (Prosody; ejabberd stores passwords in a form that offers every SCRAM).
     pub password_hash: PasswordHash,
+    /// Names for the server certificate instead of the domain's (to test host name checks).
+    pub certificate_names: Option<Vec<String>>,
 }
 
 impl Default for ServerOptions {
@@ -68,6 +70,7 @@ impl Default for ServerOptions {
             domain: "localhost".to_owned(),
             tls12_only: false,
             password_hash: PasswordHash::Sha1,
+            certificate_names: None,
         }
     }
 }
@@ -137,7 +140,13 @@ impl TestServer {
     fn start_in(kind: ServerKind, options: ServerOptions, dir: PathBuf) -> Result<Self, KitError> {
         let ca = TestCa::generate()?;
         let conference = format!("conference.{}", options.domain);
-        let leaf = ca.issue_server_cert(&[&options.domain, &conference, "127.0.0.1"])?;
+        let default_names = [options.domain.as_str(), conference.as_str(), "127.0.0.1"];
+        let leaf = match &options.certificate_names {
+            Some(names) => {
+                ca.issue_server_cert(&names.iter().map(String::as_str).collect::<Vec<_>>())?
+            }
+            None => ca.issue_server_cert(&default_names)?,
+        };
         let write = |name: &str, text: &str| -> Result<PathBuf, KitError> {
             let path = dir.join(name);
             fs::write(&path, text).map_err(KitError::io(format!("writing {}", path.display())))?;

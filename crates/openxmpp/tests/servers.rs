@@ -183,6 +183,32 @@ async fn a_certificate_from_an_unknown_ca_is_refused() {
     }
 }
 
+/// A server whose certificate (from a trusted CA) names another host is refused.
+#[tokio::test]
+async fn a_certificate_for_another_host_is_refused() {
+    for kind in ServerKind::ALL {
+        let options = ServerOptions {
+            certificate_names: Some(vec!["other.example".to_owned()]),
+            ..ServerOptions::default()
+        };
+        let server = TestServer::start_with(kind, options).unwrap();
+        let account = server.new_account("host").unwrap();
+        let err = builder(&server, &account, Security::StartTls)
+            .connect()
+            .await
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            matches!(&err, Error::Connection(ConnectionError::Tls(_))),
+            "{kind}: {err:?}"
+        );
+        assert!(
+            text.contains("another host") && text.contains("other.example"),
+            "{kind}: {text}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn refused_connection_and_unresolvable_domain_are_distinct_errors() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
