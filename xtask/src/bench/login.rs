@@ -2,9 +2,10 @@
 //! SASL, resource binding) against private Prosody and ejabberd servers, for every mechanism
 //! each offers and for STARTTLS and Direct TLS, next to slixmpp logging in to the same servers.
 //!
-//! Per server and TLS mode, every row gets one untimed warm-up login, then the timed logins go
-//! round-robin over the rows (our client with each mechanism, then slixmpp), so that noise from
-//! other work on the machine spreads over all rows alike instead of landing on one.
+//! Per server, every row (both TLS modes) gets one untimed warm-up login, then the timed logins
+//! go round-robin over the rows (our client with each mechanism, then slixmpp, for STARTTLS and
+//! then Direct TLS), so that noise from other work on the machine spreads over all rows of a
+//! server alike instead of landing on one. The servers run one after the other.
 
 use std::fmt;
 use std::fs;
@@ -194,20 +195,17 @@ pub(super) fn run(options: &Options) -> TaskResult {
             server.starttls_addr(),
             server.direct_tls_addr()
         );
-        for mode in Mode::ALL {
-            let (ours, slix) = measure(&runtime, &server, &setup, mode, options.runs)?;
-            for (mechanism, samples) in ours {
-                let stats = Stats::of(&samples).ok_or("no samples")?;
-                rows.push(Row {
-                    server: setup.label,
-                    mode,
-                    mechanism,
-                    ours: stats,
-                    slix: None,
-                });
-            }
-            slix_results.push(slix);
+        let (ours, slix) = measure(&runtime, &server, &setup, options.runs)?;
+        for row in ours {
+            rows.push(Row {
+                server: setup.label,
+                mode: row.mode,
+                mechanism: row.mechanism,
+                ours: Stats::of(&row.samples).ok_or("no samples")?,
+                slix: None,
+            });
         }
+        slix_results.extend(slix);
     }
     for s in &slix_results {
         if let Some(row) = rows.iter_mut().find(|r| {
@@ -236,77 +234,109 @@ pub(super) fn run(options: &Options) -> TaskResult {
     Ok(())
 }
 
-type Samples = Vec<(Mechanism, Vec<Duration>)>;
+/// Our client's timed logins for one row.
+struct OurSamples {
+    mode: Mode,
+    mechanism: Mechanism,
+    account: Account,
+    samples: Vec<Duration>,
+}
 
-/// All rows of one server and TLS mode, interleaved.
+/// slixmpp's timed logins for one TLS mode.
+struct SlixSamples {
+    mode: Mode,
+    account: Account,
+    peer: SlixPeer,
+    samples: Vec<Duration>,
+}
+
+/// All rows of one server, both TLS modes, interleaved round-robin.
 fn measure(
     runtime: &tokio::runtime::Runtime,
     server: &TestServer,
     setup: &Setup,
-    mode: Mode,
     runs: usize,
-) -> Result<(Samples, SlixResult), Box<dyn std::error::Error>> {
+) -> Result<(Vec<OurSamples>, Vec<SlixResult>), Box<dyn std::error::Error>> {
+    let account = |prefix: &str| {
+        server
+            .new_account(prefix)
+            .map_err(|e| format!("creating an account on {}: {e}", setup.label))
+    };
     let mut ours = Vec::new();
-    for &mechanism in setup.mechanisms {
-        let account = server
-            .new_account("bench")
-            .map_err(|e| format!("creating an account on {}: {e}", setup.label))?;
-        ours.push((mechanism, account, Vec::with_capacity(runs)));
+    let mut slix = Vec::new();
+    for mode in Mode::ALL {
+        for &mechanism in setup.mechanisms {
+            ours.push(OurSamples {
+                mode,
+                mechanism,
+                account: account("bench")?,
+                samples: Vec::with_capacity(runs),
+            });
+        }
+        slix.push(SlixSamples {
+            mode,
+            account: account("slix")?,
+            peer: SlixPeer::start().map_err(|e| format!("starting slixmpp: {e}"))?,
+            samples: Vec::with_capacity(runs),
+        });
     }
-    let slix_account = server
-        .new_account("slix")
-        .map_err(|e| format!("creating an account on {}: {e}", setup.label))?;
-    let mut peer = SlixPeer::start().map_err(|e| format!("starting slixmpp: {e}"))?;
     let log_start = fs::metadata(server.log_path())
         .map(|m| m.len())
         .unwrap_or(0);
-    let mut slix_samples = Vec::with_capacity(runs);
 
-    print!("bench login: {} {mode}: ", setup.label);
+    print!("bench login: {}: ", setup.label);
     flush();
     for round in 0..=runs {
         let warm_up = round == 0;
-        for (mechanism, account, samples) in &mut ours {
-            let took =
-                runtime.block_on(our_login(server, setup.label, mode, account, *mechanism))?;
-            if !warm_up {
-                samples.push(took);
+        for mode in Mode::ALL {
+            for row in ours.iter_mut().filter(|r| r.mode == mode) {
+                let took = runtime.block_on(our_login(
+                    server,
+                    setup.label,
+                    mode,
+                    &row.account,
+                    row.mechanism,
+                ))?;
+                if !warm_up {
+                    row.samples.push(took);
+                }
             }
-        }
-        let took = slix_login(&mut peer, server, setup.label, mode, &slix_account)?;
-        if !warm_up {
-            slix_samples.push(took);
+            for row in slix.iter_mut().filter(|r| r.mode == mode) {
+                let took = slix_login(&mut row.peer, server, setup.label, mode, &row.account)?;
+                if !warm_up {
+                    row.samples.push(took);
+                }
+            }
         }
         print!(".");
         flush();
     }
     println!();
-    drop(peer);
 
-    let mechanism = match observed_mechanisms(server, log_start, &slix_account).as_slice() {
-        [one] => SlixMechanism::Observed(one.clone()),
-        _ => match setup
-            .mechanisms
-            .iter()
-            .filter(|m| m.name().starts_with("SCRAM-"))
-            .collect::<Vec<_>>()
-            .as_slice()
-        {
-            [only_scram] => SlixMechanism::Inferred(**only_scram),
-            _ => SlixMechanism::Auto,
-        },
-    };
-    let slix = SlixResult {
-        server: setup.label,
-        mode,
-        mechanism,
-        stats: Stats::of(&slix_samples).ok_or("no slixmpp samples")?,
-    };
-    let ours = ours
-        .into_iter()
-        .map(|(mechanism, _, samples)| (mechanism, samples))
-        .collect();
-    Ok((ours, slix))
+    let mut results = Vec::new();
+    for row in slix {
+        drop(row.peer);
+        let mechanism = match observed_mechanisms(server, log_start, &row.account).as_slice() {
+            [one] => SlixMechanism::Observed(one.clone()),
+            _ => match setup
+                .mechanisms
+                .iter()
+                .filter(|m| m.name().starts_with("SCRAM-"))
+                .collect::<Vec<_>>()
+                .as_slice()
+            {
+                [only_scram] => SlixMechanism::Inferred(**only_scram),
+                _ => SlixMechanism::Auto,
+            },
+        };
+        results.push(SlixResult {
+            server: setup.label,
+            mode: row.mode,
+            mechanism,
+            stats: Stats::of(&row.samples).ok_or("no slixmpp samples")?,
+        });
+    }
+    Ok((ours, results))
 }
 
 fn flush() {
