@@ -145,10 +145,13 @@ impl Machine {
             cpus,
             cpu_model,
             load_before: load_average(),
-            // The root Cargo.toml builds dependencies (rustls, ring, PBKDF2) at opt-level 2 even
-            // in the dev profile; only our own crates are unoptimized there.
+            // The root Cargo.toml builds dependencies at opt-level 2 even in the dev profile, but
+            // generic code is compiled in the crate that instantiates it: PBKDF2 and HMAC over
+            // SHA-x are instantiated in openxmpp-core and so run unoptimized there.
             build: if cfg!(debug_assertions) {
-                "dev profile (our crates opt-level 0, dependencies opt-level 2)"
+                "dev profile: dependencies opt-level 2, our crates opt-level 0 -- including the \
+                 generic PBKDF2/HMAC instantiated in openxmpp-core, so SCRAM rows are slower \
+                 than a user's release build (try `cargo run --release -p xtask -- bench ...`)"
             } else {
                 "release profile"
             },
