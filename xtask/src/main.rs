@@ -3,7 +3,10 @@
 //! - `demo`: a private Prosody on loopback with two demo accounts, and our client signed in.
 //! - `test`: installs what the tests need, then formatting, clippy and every test.
 //! - `servers [prosody|ejabberd]`: runs a private server until Enter, for manual testing.
+//! - `bench login [--runs N] [--json FILE]`: login latency against the private servers, next to
+//!   slixmpp.
 
+mod bench;
 mod demo;
 mod packages;
 mod servers;
@@ -11,7 +14,7 @@ mod test;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <demo | test | servers [prosody|ejabberd]>";
+const USAGE: &str = "usage: cargo xtask <demo | test | servers [prosody|ejabberd] | bench login [--runs N] [--json FILE]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -19,6 +22,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("servers") => servers::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
             Ok(())
