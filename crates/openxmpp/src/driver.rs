@@ -227,6 +227,12 @@ impl Driver {
                         }
                     }
                     self.forward(event);
+                    if !self.queued.is_empty() {
+                        tracing::debug!(
+                            queued = self.queued.len(),
+                            "online: sending what was queued"
+                        );
+                    }
                     while let Some(element) = self.queued.pop_front() {
                         if let Err(e) = self.conn.send_element(&element) {
                             tracing::warn!(error = %e, "queued stanza dropped");
@@ -308,14 +314,25 @@ impl Driver {
         let mut buf = vec![0u8; READ_CHUNK];
         let mut ended = Ended::Failed(None);
         loop {
-            while let Some(bytes) = self.conn.poll_transmit() {
-                if let Err(e) = stream.write_all(&bytes).await {
-                    tracing::info!(%domain, error = %e, "write failed");
-                    self.conn.transport_closed(Instant::now());
+            // Dispatching events can produce output (stanzas queued while offline are sent
+            // when a session comes online) and writing can produce events (a failed write
+            // ends the session): alternate until neither has anything left, so that nothing
+            // waits in a buffer for the next input.
+            loop {
+                if let Some(end) = self.dispatch_events() {
+                    ended = end;
                 }
-            }
-            if let Some(end) = self.dispatch_events() {
-                ended = end;
+                let mut wrote = false;
+                while let Some(bytes) = self.conn.poll_transmit() {
+                    wrote = true;
+                    if let Err(e) = stream.write_all(&bytes).await {
+                        tracing::info!(%domain, error = %e, "write failed");
+                        self.conn.transport_closed(Instant::now());
+                    }
+                }
+                if !wrote {
+                    break;
+                }
             }
             if self.conn.is_finished() {
                 break;

@@ -242,6 +242,7 @@ impl Connection {
             features,
             resumed: true,
         });
+        tracing::debug!(h, resend = resend.len(), "session resumed");
         // Exactly the stanzas the server had not handled, in their order.
         for stanza in &resend {
             self.write_element(stanza);
