@@ -25,6 +25,10 @@ use openxmpp_core::jid::{BareJid, Jid};
 use openxmpp_core::stanza::{Iq, IqPayload, StanzaParseError};
 use openxmpp_core::xml::{Element, Node};
 
+mod state;
+
+pub use state::{MemoryRosterStore, PushRejected, Roster, RosterEvent, RosterStore};
+
 /// The roster namespace.
 pub const NS: &str = openxmpp_core::ns::ROSTER;
 
