@@ -22,6 +22,7 @@ pub mod forwarded;
 pub mod mam;
 pub mod markers;
 pub mod ping;
+pub mod presence;
 pub mod receipts;
 pub mod register;
 pub mod roster;

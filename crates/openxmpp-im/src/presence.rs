@@ -1,0 +1,301 @@
+//! Presence as the client tracks it (RFC 6121 §4): every contact's presence per resource, the
+//! most available resource of a contact, and where we sent directed presence (so that it can
+//! be withdrawn with `unavailable` when we go offline, RFC 6121 §4.6.3).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use openxmpp_core::jid::{BareJid, Jid};
+use openxmpp_core::stanza::{LangTexts, Presence, PresenceType, Show};
+
+/// How available a resource is, from most to least.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Availability {
+    /// Free for chat (`<show>chat</show>`).
+    Chat,
+    /// Available (no `<show/>`).
+    Available,
+    /// Away.
+    Away,
+    /// Extended away.
+    ExtendedAway,
+    /// Do not disturb.
+    DoNotDisturb,
+}
+
+impl Availability {
+    fn from_show(show: Option<Show>) -> Self {
+        match show {
+            None => Availability::Available,
+            Some(Show::Chat) => Availability::Chat,
+            Some(Show::Away) => Availability::Away,
+            Some(Show::Xa) => Availability::ExtendedAway,
+            Some(Show::Dnd) => Availability::DoNotDisturb,
+        }
+    }
+}
+
+/// The current presence of one resource of a contact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourcePresence {
+    /// How available it is.
+    pub availability: Availability,
+    /// Its status texts, by language.
+    pub statuses: LangTexts,
+    /// Its priority (RFC 6121 §4.7.2.3).
+    pub priority: i8,
+    /// The presence's `xml:lang`, to pick a status text.
+    pub lang: Option<String>,
+}
+
+/// A change in a contact's presence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PresenceChange {
+    /// A resource came online or changed its availability or status.
+    Available {
+        /// The contact.
+        contact: BareJid,
+        /// The resource (`None` for a presence from the bare JID).
+        resource: Option<String>,
+        /// Its new presence.
+        presence: ResourcePresence,
+    },
+    /// A resource went offline (or, with `resource: None`, every resource).
+    Unavailable {
+        /// The contact.
+        contact: BareJid,
+        /// The resource, or `None` for all of them.
+        resource: Option<String>,
+    },
+}
+
+/// The presence of every contact, by resource.
+///
+/// ```
+/// use openxmpp_im::presence::{Availability, PresenceTracker};
+/// use openxmpp_im::core::stanza::{Presence, Show};
+///
+/// let mut tracker = PresenceTracker::default();
+/// let mut away = Presence::available().with_show(Show::Away).with_priority(5);
+/// away.header.from = Some("romeo@example.net/orchard".parse()?);
+/// tracker.handle(&away);
+/// let mut chat = Presence::available().with_show(Show::Chat);
+/// chat.header.from = Some("romeo@example.net/phone".parse()?);
+/// tracker.handle(&chat);
+/// // The highest priority wins; availability breaks ties.
+/// let (resource, best) = tracker.best_resource(&"romeo@example.net".parse()?).unwrap();
+/// assert_eq!((resource, best.availability), ("orchard", Availability::Away));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct PresenceTracker {
+    /// Bare JID → resource ("" for the bare JID itself) → presence.
+    contacts: HashMap<String, BTreeMap<String, ResourcePresence>>,
+    /// Where we sent available directed presence.
+    directed: BTreeSet<String>,
+}
+
+impl PresenceTracker {
+    /// Applies an incoming presence; returns what changed. Subscription-related presence
+    /// types, probes and errors are not availability and return `None`.
+    pub fn handle(&mut self, presence: &Presence) -> Option<PresenceChange> {
+        let from = presence.header.from.as_ref()?;
+        let contact = from.to_bare();
+        let resource = from.resource().map(str::to_owned);
+        match presence.kind {
+            PresenceType::Available => {
+                let state = ResourcePresence {
+                    availability: Availability::from_show(presence.show),
+                    statuses: presence.statuses.clone(),
+                    priority: presence.priority,
+                    lang: presence.header.lang.clone(),
+                };
+                self.contacts
+                    .entry(contact.as_str().to_owned())
+                    .or_default()
+                    .insert(resource.clone().unwrap_or_default(), state.clone());
+                Some(PresenceChange::Available {
+                    contact,
+                    resource,
+                    presence: state,
+                })
+            }
+            PresenceType::Unavailable => {
+                let key = contact.as_str().to_owned();
+                match &resource {
+                    Some(r) => {
+                        if let Some(resources) = self.contacts.get_mut(&key) {
+                            resources.remove(r);
+                            if resources.is_empty() {
+                                self.contacts.remove(&key);
+                            }
+                        }
+                    }
+                    None => {
+                        self.contacts.remove(&key);
+                    }
+                }
+                Some(PresenceChange::Unavailable { contact, resource })
+            }
+            _ => None,
+        }
+    }
+
+    /// The online resources of `contact`, by name ("" for a presence from the bare JID).
+    pub fn resources(&self, contact: &BareJid) -> impl Iterator<Item = (&str, &ResourcePresence)> {
+        self.contacts
+            .get(contact.as_str())
+            .into_iter()
+            .flat_map(|resources| resources.iter().map(|(r, p)| (r.as_str(), p)))
+    }
+
+    /// The resource to talk to: the highest priority, then the most available, then the first
+    /// by name. Resources with negative priority are never chosen (RFC 6121 §4.7.2.3).
+    pub fn best_resource(&self, contact: &BareJid) -> Option<(&str, &ResourcePresence)> {
+        self.resources(contact)
+            .filter(|(_, p)| p.priority >= 0)
+            .min_by(|(ra, a), (rb, b)| {
+                b.priority
+                    .cmp(&a.priority)
+                    .then(a.availability.cmp(&b.availability))
+                    .then(ra.cmp(rb))
+            })
+    }
+
+    /// Whether `contact` has any online resource.
+    pub fn is_online(&self, contact: &BareJid) -> bool {
+        self.contacts.contains_key(contact.as_str())
+    }
+
+    /// Records directed presence we sent: available adds `to`, unavailable removes it.
+    pub fn directed_sent(&mut self, to: &Jid, kind: PresenceType) {
+        match kind {
+            PresenceType::Available => {
+                self.directed.insert(to.as_str().to_owned());
+            }
+            PresenceType::Unavailable => {
+                self.directed.remove(to.as_str());
+            }
+            _ => {}
+        }
+    }
+
+    /// Where available directed presence was sent and not withdrawn: the entities to send
+    /// `unavailable` to when going offline.
+    pub fn directed_targets(&self) -> impl Iterator<Item = &str> {
+        self.directed.iter().map(String::as_str)
+    }
+
+    /// Forgets everything (the session ended: presence will be sent again).
+    pub fn clear(&mut self) {
+        self.contacts.clear();
+        self.directed.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use openxmpp_core::stanza::Presence;
+
+    use super::*;
+    use crate::test_support::element;
+
+    fn presence(xml: &str) -> Presence {
+        Presence::try_from(element(xml)).unwrap()
+    }
+
+    fn romeo() -> BareJid {
+        "romeo@example.net".parse().unwrap()
+    }
+
+    #[test]
+    fn resources_are_tracked_and_the_best_one_chosen() {
+        let mut t = PresenceTracker::default();
+        t.handle(&presence(
+            "<presence from='romeo@example.net/orchard'><show>away</show><priority>1</priority></presence>",
+        ));
+        t.handle(&presence("<presence from='romeo@example.net/phone'><show>chat</show><priority>1</priority></presence>"));
+        t.handle(&presence(
+            "<presence from='romeo@example.net/bot'><priority>-1</priority></presence>",
+        ));
+        assert_eq!(t.resources(&romeo()).count(), 3);
+        // Equal priority: the more available wins; negative priority never does.
+        assert_eq!(t.best_resource(&romeo()).map(|(r, _)| r), Some("phone"));
+        let change = t.handle(&presence(
+            "<presence from='romeo@example.net/phone' type='unavailable'/>",
+        ));
+        assert!(
+            matches!(change, Some(PresenceChange::Unavailable { resource: Some(r), .. }) if r == "phone")
+        );
+        assert_eq!(t.best_resource(&romeo()).map(|(r, _)| r), Some("orchard"));
+        t.handle(&presence(
+            "<presence from='romeo@example.net/orchard' type='unavailable'/>",
+        ));
+        assert!(
+            t.best_resource(&romeo()).is_none(),
+            "only a negative-priority resource left"
+        );
+        assert!(t.is_online(&romeo()));
+        t.handle(&presence(
+            "<presence from='romeo@example.net' type='unavailable'/>",
+        ));
+        assert!(!t.is_online(&romeo()));
+    }
+
+    #[test]
+    fn statuses_by_language_are_kept() {
+        let mut t = PresenceTracker::default();
+        let change = t.handle(&presence(
+            "<presence from='romeo@example.net/orchard' xml:lang='en'><status>Wooing</status>\
+             <status xml:lang='cs'>Dvořím se</status></presence>",
+        ));
+        match change {
+            Some(PresenceChange::Available { presence, .. }) => {
+                assert_eq!(presence.availability, Availability::Available);
+                assert_eq!(presence.statuses.get(Some("cs")), Some("Dvořím se"));
+                assert_eq!(
+                    presence
+                        .statuses
+                        .for_language(Some("en"), presence.lang.as_deref()),
+                    Some("Wooing")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn subscriptions_and_probes_are_not_availability() {
+        let mut t = PresenceTracker::default();
+        for kind in [
+            "subscribe",
+            "subscribed",
+            "unsubscribe",
+            "unsubscribed",
+            "probe",
+        ] {
+            let p = presence(&format!(
+                "<presence from='romeo@example.net' type='{kind}'/>"
+            ));
+            assert!(t.handle(&p).is_none(), "{kind}");
+        }
+        assert!(t.handle(&presence("<presence/>")).is_none(), "no sender");
+        assert!(!t.is_online(&romeo()));
+    }
+
+    #[test]
+    fn directed_presence_is_remembered_until_withdrawn() {
+        let mut t = PresenceTracker::default();
+        let room: Jid = "room@conference.example.net/nick".parse().unwrap();
+        let friend: Jid = "mercutio@example.net".parse().unwrap();
+        t.directed_sent(&room, PresenceType::Available);
+        t.directed_sent(&friend, PresenceType::Available);
+        t.directed_sent(&friend, PresenceType::Unavailable);
+        assert_eq!(
+            t.directed_targets().collect::<Vec<_>>(),
+            ["room@conference.example.net/nick"]
+        );
+        t.clear();
+        assert_eq!(t.directed_targets().count(), 0);
+    }
+}
