@@ -27,6 +27,7 @@ pub mod receipts;
 pub mod register;
 pub mod roster;
 pub mod stanza_id;
+pub mod subscriptions;
 pub mod time;
 pub mod version;
 
