@@ -28,7 +28,7 @@ use openxmpp_core::jid::{BareJid, Jid};
 use openxmpp_core::stanza::{Iq, IqPayload, StanzaParseError};
 use openxmpp_core::xml::{Element, Node};
 
-use crate::delay::parse_util::{expect, from_own_account, jid_attr, missing};
+use crate::parse_util::{expect, from_own_account, jid_attr, missing};
 
 /// The XEP-0191 namespace.
 pub const NS: &str = "urn:xmpp:blocking";

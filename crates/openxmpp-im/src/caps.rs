@@ -187,12 +187,7 @@ impl TryFrom<Element> for Caps {
 
     fn try_from(element: Element) -> Result<Self, Self::Error> {
         if !element.is("c", NS) {
-            return Err(StanzaParseError::UnexpectedElement {
-                expected: "c",
-                ns: NS,
-                found: element.name().to_owned(),
-                found_ns: element.ns().to_owned(),
-            });
+            return Err(StanzaParseError::unexpected("c", NS, &element));
         }
         let (mut hash, mut node, mut ver, mut ext) = (None, None, None, None);
         for attr in element.into_attrs() {

@@ -29,8 +29,8 @@ use openxmpp_core::jid::{BareJid, Jid};
 use openxmpp_core::stanza::{Iq, Message, StanzaParseError};
 use openxmpp_core::xml::{Element, Node};
 
-use crate::delay::parse_util::{expect, from_own_account, invalid, missing};
 use crate::forwarded::{self, Forwarded};
+use crate::parse_util::{expect, from_own_account, invalid, missing};
 
 /// The XEP-0280 namespace.
 pub const NS: &str = "urn:xmpp:carbons:2";
@@ -90,12 +90,11 @@ impl TryFrom<Element> for Carbon {
                 (true, "received") => ("received", Carbon::Received),
                 (true, "sent") => ("sent", Carbon::Sent),
                 _ => {
-                    return Err(StanzaParseError::UnexpectedElement {
-                        expected: "received or sent",
-                        ns: NS,
-                        found: element.name().to_owned(),
-                        found_ns: element.ns().to_owned(),
-                    });
+                    return Err(StanzaParseError::unexpected(
+                        "received or sent",
+                        NS,
+                        &element,
+                    ));
                 }
             };
         let mut forwarded = None;

@@ -17,7 +17,7 @@
 use openxmpp_core::stanza::{Message, StanzaParseError};
 use openxmpp_core::xml::Element;
 
-use crate::delay::parse_util::{expect, take_id};
+use crate::parse_util::{expect, take_id};
 
 /// The XEP-0308 namespace.
 pub const NS: &str = "urn:xmpp:message-correct:0";

@@ -443,14 +443,6 @@ pub struct MissingRequiredFields {
     pub vars: Vec<String>,
 }
 
-fn invalid(element: &'static str, what: &'static str, value: &str) -> StanzaParseError {
-    StanzaParseError::InvalidValue {
-        element,
-        what,
-        value: value.chars().take(64).collect(),
-    }
-}
-
 /// Reads the `<field/>` children of a form, reported or item element, checking that names are
 /// present (except on `fixed` fields) and unique.
 fn parse_fields(nodes: Vec<Node>, sink: &mut Vec<Element>) -> Result<Vec<Field>, StanzaParseError> {
@@ -467,7 +459,7 @@ fn parse_fields(nodes: Vec<Node>, sink: &mut Vec<Element>) -> Result<Vec<Field>,
     for field in &fields {
         match &field.var {
             Some(var) if !seen.insert(var.as_str()) => {
-                return Err(invalid("field", "duplicate var", var));
+                return Err(StanzaParseError::invalid("field", "duplicate var", var));
             }
             Some(_) => {}
             None if field.kind == FieldType::Fixed => {}
@@ -487,7 +479,7 @@ impl TryFrom<Element> for Field {
 
     fn try_from(element: Element) -> Result<Self, Self::Error> {
         if !element.is("field", NS) {
-            return Err(unexpected("field", &element));
+            return Err(StanzaParseError::unexpected("field", NS, &element));
         }
         let (attrs, nodes) = element.into_parts();
         let mut field = Field::default();
@@ -535,21 +527,12 @@ fn parse_option(element: Element) -> Result<FieldOption, StanzaParseError> {
     Ok(FieldOption { label, value })
 }
 
-fn unexpected(expected: &'static str, element: &Element) -> StanzaParseError {
-    StanzaParseError::UnexpectedElement {
-        expected,
-        ns: NS,
-        found: element.name().to_owned(),
-        found_ns: element.ns().to_owned(),
-    }
-}
-
 impl TryFrom<Element> for DataForm {
     type Error = StanzaParseError;
 
     fn try_from(element: Element) -> Result<Self, Self::Error> {
         if !element.is("x", NS) {
-            return Err(unexpected("x", &element));
+            return Err(StanzaParseError::unexpected("x", NS, &element));
         }
         let kind = match element.attr("type") {
             None => {
@@ -558,7 +541,8 @@ impl TryFrom<Element> for DataForm {
                     what: "type attribute",
                 });
             }
-            Some(kind) => FormType::from_name(kind).ok_or_else(|| invalid("x", "type", kind))?,
+            Some(kind) => FormType::from_name(kind)
+                .ok_or_else(|| StanzaParseError::invalid("x", "type", kind))?,
         };
         let mut form = DataForm::new(kind);
         let mut field_nodes = Vec::new();
@@ -574,7 +558,11 @@ impl TryFrom<Element> for DataForm {
                 "field" => field_nodes.push(Node::Element(child)),
                 "reported" => {
                     if form.reported.is_some() {
-                        return Err(invalid("x", "second reported element", ""));
+                        return Err(StanzaParseError::invalid(
+                            "x",
+                            "second reported element",
+                            "",
+                        ));
                     }
                     let mut other = Vec::new();
                     form.reported = Some(parse_fields(child.into_nodes(), &mut other)?);
@@ -793,7 +781,7 @@ mod tests {
             ),
             (
                 "<x xmlns='jabber:x:data' type='nope'/>",
-                invalid("x", "type", "nope"),
+                StanzaParseError::invalid("x", "type", "nope"),
             ),
             (
                 "<x xmlns='jabber:x:data' type='form'><field type='boolean'/></x>",
@@ -804,7 +792,7 @@ mod tests {
             ),
             (
                 "<x xmlns='jabber:x:data' type='form'><field var='a'/><field var='a'/></x>",
-                invalid("field", "duplicate var", "a"),
+                StanzaParseError::invalid("field", "duplicate var", "a"),
             ),
             (
                 "<x xmlns='jabber:x:data' type='form'><field var='a'><option label='x'/></field></x>",
@@ -815,7 +803,7 @@ mod tests {
             ),
             (
                 "<x xmlns='jabber:x:data' type='result'><reported/><reported/></x>",
-                invalid("x", "second reported element", ""),
+                StanzaParseError::invalid("x", "second reported element", ""),
             ),
         ];
         for (text, expected) in cases {

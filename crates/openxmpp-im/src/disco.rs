@@ -47,14 +47,6 @@ fn unexpected_child(
     }
 }
 
-fn invalid(element: &'static str, what: &'static str, value: &str) -> StanzaParseError {
-    StanzaParseError::InvalidValue {
-        element,
-        what,
-        value: value.chars().take(64).collect(),
-    }
-}
-
 fn query(ns: &'static str, node: Option<String>) -> Element {
     Element::builder("query", ns).attr_opt("node", node).build()
 }
@@ -278,7 +270,7 @@ impl TryFrom<Element> for DiscoInfoResult {
         let mut identities = HashSet::with_capacity(result.identities.len());
         for identity in &result.identities {
             if !identities.insert(identity) {
-                return Err(invalid(
+                return Err(StanzaParseError::invalid(
                     "identity",
                     "duplicate identity",
                     &format!("{}/{}", identity.category, identity.kind),
@@ -288,7 +280,11 @@ impl TryFrom<Element> for DiscoInfoResult {
         let mut features = HashSet::with_capacity(result.features.len());
         for feature in &result.features {
             if !features.insert(feature.as_str()) {
-                return Err(invalid("feature", "duplicate var", feature));
+                return Err(StanzaParseError::invalid(
+                    "feature",
+                    "duplicate var",
+                    feature,
+                ));
             }
         }
         Ok(result)
@@ -668,7 +664,11 @@ mod tests {
             info(
                 "<identity category='client' type='pc' name='a'/><identity category='client' type='pc' name='a'/>"
             ),
-            Err(invalid("identity", "duplicate identity", "client/pc"))
+            Err(StanzaParseError::invalid(
+                "identity",
+                "duplicate identity",
+                "client/pc"
+            ))
         );
         assert!(
             info("<identity category='client' type='pc' name='a'/><identity category='client' type='pc' name='a' xml:lang='fr'/>")
@@ -677,7 +677,7 @@ mod tests {
         );
         assert_eq!(
             info("<feature var='a'/><feature var='b'/><feature var='a'/>"),
-            Err(invalid("feature", "duplicate var", "a"))
+            Err(StanzaParseError::invalid("feature", "duplicate var", "a"))
         );
         assert!(matches!(
             info("<x xmlns='jabber:x:data'/>"),
@@ -738,7 +738,11 @@ mod tests {
         let element = Element::from(info.with_feature("urn:f:0"));
         assert_eq!(
             DiscoInfoResult::try_from(element),
-            Err(invalid("feature", "duplicate var", "urn:f:0"))
+            Err(StanzaParseError::invalid(
+                "feature",
+                "duplicate var",
+                "urn:f:0"
+            ))
         );
     }
 }

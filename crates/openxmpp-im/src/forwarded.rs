@@ -22,8 +22,8 @@ use openxmpp_core::ns;
 use openxmpp_core::stanza::{Message, StanzaParseError};
 use openxmpp_core::xml::{Element, Node};
 
-use crate::delay::parse_util::{expect, invalid, missing};
 use crate::delay::{self, Delay};
+use crate::parse_util::{expect, invalid, missing};
 
 /// The XEP-0297 namespace.
 pub const NS: &str = "urn:xmpp:forward:0";

@@ -21,6 +21,7 @@ pub mod disco;
 pub mod forwarded;
 pub mod mam;
 pub mod markers;
+mod parse_util;
 pub mod ping;
 pub mod presence;
 pub mod receipts;

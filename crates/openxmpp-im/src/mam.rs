@@ -43,10 +43,8 @@ use openxmpp_core::stanza::{Iq, IqPayload, Message, StanzaParseError};
 use openxmpp_core::xml::{Element, Node};
 
 use crate::delay::Timestamp;
-use crate::delay::parse_util::{
-    boolean, expect, from_own_account, invalid, missing, number, take_id,
-};
 use crate::forwarded::{self, Forwarded};
+use crate::parse_util::{boolean, expect, from_own_account, invalid, missing, number, take_id};
 
 /// The XEP-0313 namespace (version 2).
 pub const NS: &str = "urn:xmpp:mam:2";

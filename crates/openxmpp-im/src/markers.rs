@@ -18,7 +18,7 @@
 use openxmpp_core::stanza::{Message, StanzaParseError};
 use openxmpp_core::xml::Element;
 
-use crate::delay::parse_util::{expect, take_id};
+use crate::parse_util::{expect, take_id};
 
 /// The XEP-0333 namespace.
 pub const NS: &str = "urn:xmpp:chat-markers:0";

@@ -43,12 +43,7 @@ impl TryFrom<Element> for Ping {
         if element.is("ping", NS) {
             Ok(Ping)
         } else {
-            Err(StanzaParseError::UnexpectedElement {
-                expected: "ping",
-                ns: NS,
-                found: element.name().to_owned(),
-                found_ns: element.ns().to_owned(),
-            })
+            Err(StanzaParseError::unexpected("ping", NS, &element))
         }
     }
 }

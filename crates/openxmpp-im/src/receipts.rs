@@ -21,7 +21,7 @@
 use openxmpp_core::stanza::{Message, MessageType, StanzaParseError};
 use openxmpp_core::xml::Element;
 
-use crate::delay::parse_util::{expect, take_id};
+use crate::parse_util::{expect, take_id};
 
 /// The XEP-0184 namespace.
 pub const NS: &str = "urn:xmpp:receipts";

@@ -262,12 +262,7 @@ impl TryFrom<Element> for RegisterQuery {
 
     fn try_from(element: Element) -> Result<Self, Self::Error> {
         if !element.is("query", NS) {
-            return Err(StanzaParseError::UnexpectedElement {
-                expected: "query",
-                ns: NS,
-                found: element.name().to_owned(),
-                found_ns: element.ns().to_owned(),
-            });
+            return Err(StanzaParseError::unexpected("query", NS, &element));
         }
         let mut query = RegisterQuery::default();
         let mut seen = [false; RegisterField::ALL.len()];

@@ -25,7 +25,7 @@ use openxmpp_core::ns;
 use openxmpp_core::stanza::{Message, StanzaParseError};
 use openxmpp_core::xml::Element;
 
-use crate::delay::parse_util::{expect, jid_attr, missing, take_id};
+use crate::parse_util::{expect, jid_attr, missing, take_id};
 
 /// The XEP-0359 namespace.
 pub const NS: &str = ns::STANZA_ID;

@@ -157,12 +157,7 @@ fn check(element: &Element) -> Result<(), StanzaParseError> {
     if element.is("time", NS) {
         Ok(())
     } else {
-        Err(StanzaParseError::UnexpectedElement {
-            expected: "time",
-            ns: NS,
-            found: element.name().to_owned(),
-            found_ns: element.ns().to_owned(),
-        })
+        Err(StanzaParseError::unexpected("time", NS, element))
     }
 }
 

@@ -60,12 +60,7 @@ fn check(element: &Element) -> Result<(), StanzaParseError> {
     if element.is("query", NS) {
         Ok(())
     } else {
-        Err(StanzaParseError::UnexpectedElement {
-            expected: "query",
-            ns: NS,
-            found: element.name().to_owned(),
-            found_ns: element.ns().to_owned(),
-        })
+        Err(StanzaParseError::unexpected("query", NS, element))
     }
 }
 

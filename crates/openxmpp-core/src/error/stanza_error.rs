@@ -92,12 +92,11 @@ impl TryFrom<Element> for StanzaError {
     /// error from a sloppy peer is still reported rather than dropped.
     fn try_from(element: Element) -> Result<Self, Self::Error> {
         if !element.is("error", ns::JABBER_CLIENT) {
-            return Err(StanzaParseError::UnexpectedElement {
-                expected: "error",
-                ns: ns::JABBER_CLIENT,
-                found: element.name().to_owned(),
-                found_ns: element.ns().to_owned(),
-            });
+            return Err(StanzaParseError::unexpected(
+                "error",
+                ns::JABBER_CLIENT,
+                &element,
+            ));
         }
         let kind = element.attr("type").and_then(StanzaErrorType::from_name);
         let by = match element.attr("by") {

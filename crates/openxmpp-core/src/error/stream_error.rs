@@ -83,12 +83,7 @@ impl TryFrom<Element> for StreamError {
     /// Reads a `<stream:error/>`; an unknown or missing condition becomes `undefined-condition`.
     fn try_from(element: Element) -> Result<Self, Self::Error> {
         if !element.is("error", ns::STREAM) {
-            return Err(StanzaParseError::UnexpectedElement {
-                expected: "error",
-                ns: ns::STREAM,
-                found: element.name().to_owned(),
-                found_ns: element.ns().to_owned(),
-            });
+            return Err(StanzaParseError::unexpected("error", ns::STREAM, &element));
         }
         let body = ErrorBody::read(element.into_nodes(), ns::STREAM_ERRORS);
         let mut error = StreamError::new(StreamErrorCondition::UndefinedCondition);

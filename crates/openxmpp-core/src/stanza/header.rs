@@ -82,11 +82,10 @@ pub(crate) fn expect_stanza(element: &Element, name: &'static str) -> Result<(),
     if element.is(name, ns::JABBER_CLIENT) {
         Ok(())
     } else {
-        Err(StanzaParseError::UnexpectedElement {
-            expected: name,
-            ns: ns::JABBER_CLIENT,
-            found: element.name().to_owned(),
-            found_ns: element.ns().to_owned(),
-        })
+        Err(StanzaParseError::unexpected(
+            name,
+            ns::JABBER_CLIENT,
+            element,
+        ))
     }
 }

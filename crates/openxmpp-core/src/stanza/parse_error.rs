@@ -1,6 +1,7 @@
 //! Why an element is not a valid stanza.
 
 use crate::jid::JidError;
+use crate::xml::Element;
 
 /// Why an element could not be read as a typed stanza or payload. The connection answers such
 /// stanzas with a `bad-request` (or `jid-malformed`) error where the protocol allows, and never
@@ -61,11 +62,21 @@ pub enum StanzaParseError {
 
 impl StanzaParseError {
     /// An [`StanzaParseError::InvalidValue`] with the value cut to 64 characters.
-    pub(crate) fn invalid(element: &'static str, what: &'static str, value: &str) -> Self {
+    pub fn invalid(element: &'static str, what: &'static str, value: &str) -> Self {
         StanzaParseError::InvalidValue {
             element,
             what,
             value: value.chars().take(64).collect(),
+        }
+    }
+
+    /// An [`StanzaParseError::UnexpectedElement`]: `found` is not `<expected/>` in `ns`.
+    pub fn unexpected(expected: &'static str, ns: &'static str, found: &Element) -> Self {
+        StanzaParseError::UnexpectedElement {
+            expected,
+            ns,
+            found: found.name().to_owned(),
+            found_ns: found.ns().to_owned(),
         }
     }
 }

@@ -17,7 +17,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub(crate) mod parse_util;
 mod timestamp;
 
 pub use timestamp::{Timestamp, TimestampError};
@@ -27,7 +26,7 @@ use openxmpp_core::ns;
 use openxmpp_core::stanza::{Message, StanzaParseError};
 use openxmpp_core::xml::Element;
 
-use parse_util::{invalid, jid_attr, missing};
+use crate::parse_util::{invalid, jid_attr, missing};
 
 /// The XEP-0203 namespace.
 pub const NS: &str = ns::DELAY;
@@ -79,7 +78,7 @@ impl TryFrom<Element> for Delay {
         let (name, legacy) = if element.is("x", LEGACY_NS) {
             ("x", true)
         } else {
-            parse_util::expect(&element, "delay", NS)?;
+            crate::parse_util::expect(&element, "delay", NS)?;
             ("delay", false)
         };
         let from = jid_attr(&element, name, "from")?;

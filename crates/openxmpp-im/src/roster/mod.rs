@@ -177,7 +177,7 @@ impl RosterQuery {
         match iq.payload {
             IqPayload::Result(None) => Ok(None),
             IqPayload::Result(Some(element)) => RosterQuery::try_from(element).map(Some),
-            other => Err(invalid("iq", "type", other.type_name())),
+            other => Err(StanzaParseError::invalid("iq", "type", other.type_name())),
         }
     }
 }
@@ -208,7 +208,7 @@ impl RosterPush {
     fn from_payload(payload: &IqPayload) -> Result<&Element, StanzaParseError> {
         match payload {
             IqPayload::Set(element) => Ok(element),
-            other => Err(invalid("iq", "type", other.type_name())),
+            other => Err(StanzaParseError::invalid("iq", "type", other.type_name())),
         }
     }
 
@@ -220,7 +220,7 @@ impl RosterPush {
                 ver: query.ver,
                 item,
             }),
-            _ => Err(invalid(
+            _ => Err(StanzaParseError::invalid(
                 "query",
                 "number of items in a roster push",
                 &count.to_string(),
@@ -235,7 +235,7 @@ impl TryFrom<Iq> for RosterPush {
     fn try_from(iq: Iq) -> Result<Self, Self::Error> {
         match iq.payload {
             IqPayload::Set(element) => Self::from_query(RosterQuery::try_from(element)?),
-            other => Err(invalid("iq", "type", other.type_name())),
+            other => Err(StanzaParseError::invalid("iq", "type", other.type_name())),
         }
     }
 }
@@ -246,7 +246,7 @@ impl TryFrom<&Iq> for RosterPush {
     fn try_from(iq: &Iq) -> Result<Self, Self::Error> {
         let element = Self::from_payload(&iq.payload)?;
         if !element.is("query", NS) {
-            return Err(unexpected("query", element));
+            return Err(StanzaParseError::unexpected("query", NS, element));
         }
         Self::from_query(RosterQuery::try_from(element.clone())?)
     }
@@ -262,29 +262,12 @@ impl From<RosterPush> for Element {
     }
 }
 
-fn invalid(element: &'static str, what: &'static str, value: &str) -> StanzaParseError {
-    StanzaParseError::InvalidValue {
-        element,
-        what,
-        value: value.chars().take(64).collect(),
-    }
-}
-
-fn unexpected(expected: &'static str, element: &Element) -> StanzaParseError {
-    StanzaParseError::UnexpectedElement {
-        expected,
-        ns: NS,
-        found: element.name().to_owned(),
-        found_ns: element.ns().to_owned(),
-    }
-}
-
 impl TryFrom<Element> for RosterItem {
     type Error = StanzaParseError;
 
     fn try_from(element: Element) -> Result<Self, Self::Error> {
         if !element.is("item", NS) {
-            return Err(unexpected("item", &element));
+            return Err(StanzaParseError::unexpected("item", NS, &element));
         }
         let (attrs, nodes) = element.into_parts();
         let mut jid = None;
@@ -309,17 +292,18 @@ impl TryFrom<Element> for RosterItem {
                 }
                 "name" => name = Some(attr.into_value()),
                 "subscription" => {
-                    subscription = Subscription::from_name(attr.value())
-                        .ok_or_else(|| invalid("item", "subscription", attr.value()))?;
+                    subscription = Subscription::from_name(attr.value()).ok_or_else(|| {
+                        StanzaParseError::invalid("item", "subscription", attr.value())
+                    })?;
                 }
                 "ask" => match attr.value() {
                     "subscribe" => ask = true,
-                    other => return Err(invalid("item", "ask", other)),
+                    other => return Err(StanzaParseError::invalid("item", "ask", other)),
                 },
                 "approved" => match attr.value() {
                     "true" | "1" => approved = true,
                     "false" | "0" => approved = false,
-                    other => return Err(invalid("item", "approved", other)),
+                    other => return Err(StanzaParseError::invalid("item", "approved", other)),
                 },
                 _ => {}
             }
@@ -336,7 +320,7 @@ impl TryFrom<Element> for RosterItem {
             }
             let group = child.into_text();
             if group.is_empty() {
-                return Err(invalid("group", "name (empty)", ""));
+                return Err(StanzaParseError::invalid("group", "name (empty)", ""));
             }
             groups.push(group);
         }
@@ -367,7 +351,7 @@ impl TryFrom<Element> for RosterQuery {
 
     fn try_from(element: Element) -> Result<Self, Self::Error> {
         if !element.is("query", NS) {
-            return Err(unexpected("query", &element));
+            return Err(StanzaParseError::unexpected("query", NS, &element));
         }
         let ver = element.attr("ver").map(str::to_owned);
         let mut items = Vec::new();
@@ -535,19 +519,19 @@ mod tests {
             ),
             (
                 "<query xmlns='jabber:iq:roster'><item jid='a@b' subscription='all'/></query>",
-                invalid("item", "subscription", "all"),
+                StanzaParseError::invalid("item", "subscription", "all"),
             ),
             (
                 "<query xmlns='jabber:iq:roster'><item jid='a@b' ask='unsubscribe'/></query>",
-                invalid("item", "ask", "unsubscribe"),
+                StanzaParseError::invalid("item", "ask", "unsubscribe"),
             ),
             (
                 "<query xmlns='jabber:iq:roster'><item jid='a@b' approved='yes'/></query>",
-                invalid("item", "approved", "yes"),
+                StanzaParseError::invalid("item", "approved", "yes"),
             ),
             (
                 "<query xmlns='jabber:iq:roster'><item jid='a@b'><group/></item></query>",
-                invalid("group", "name (empty)", ""),
+                StanzaParseError::invalid("group", "name (empty)", ""),
             ),
         ];
         for (text, expected) in cases {
@@ -583,10 +567,17 @@ mod tests {
         );
         assert_eq!(
             RosterPush::try_from(&two),
-            Err(invalid("query", "number of items in a roster push", "2"))
+            Err(StanzaParseError::invalid(
+                "query",
+                "number of items in a roster push",
+                "2"
+            ))
         );
         let get = RosterQuery::get(None);
-        assert_eq!(RosterPush::try_from(get), Err(invalid("iq", "type", "get")));
+        assert_eq!(
+            RosterPush::try_from(get),
+            Err(StanzaParseError::invalid("iq", "type", "get"))
+        );
         assert!(!RosterPush::sender_allowed(
             Some(&"mallory@evil.example".parse().unwrap()),
             &bare("juliet@example.com")

@@ -1,6 +1,5 @@
 //! Small parsing helpers shared by the payload modules (delay, stanza ids, forwarding, carbons,
-//! receipts, markers, correction, blocking, MAM). They live here rather than in a crate-level
-//! module only because `lib.rs` is outside this branch's files; they are crate-private.
+//! receipts, markers, correction, blocking, MAM).
 
 use openxmpp_core::jid::{BareJid, Jid};
 use openxmpp_core::stanza::StanzaParseError;
@@ -15,22 +14,13 @@ pub(crate) fn expect(
     if element.is(name, ns) {
         Ok(())
     } else {
-        Err(StanzaParseError::UnexpectedElement {
-            expected: name,
-            ns,
-            found: element.name().to_owned(),
-            found_ns: element.ns().to_owned(),
-        })
+        Err(StanzaParseError::unexpected(name, ns, element))
     }
 }
 
 /// An [`StanzaParseError::InvalidValue`] with the value cut to 64 characters.
 pub(crate) fn invalid(element: &'static str, what: &'static str, value: &str) -> StanzaParseError {
-    StanzaParseError::InvalidValue {
-        element,
-        what,
-        value: value.chars().take(64).collect(),
-    }
+    StanzaParseError::invalid(element, what, value)
 }
 
 /// A [`StanzaParseError::Missing`].
