@@ -69,6 +69,11 @@ pub enum PresenceChange {
     },
 }
 
+/// At most this many contacts are tracked at once; presence from more (a flood) is ignored.
+pub const MAX_CONTACTS: usize = 20_000;
+/// At most this many resources per contact are tracked.
+pub const MAX_RESOURCES: usize = 64;
+
 /// The presence of every contact, by resource.
 ///
 /// ```
@@ -110,10 +115,21 @@ impl PresenceTracker {
                     priority: presence.priority,
                     lang: presence.header.lang.clone(),
                 };
-                self.contacts
+                let known = self.contacts.contains_key(contact.as_str());
+                if !known && self.contacts.len() >= MAX_CONTACTS {
+                    tracing::warn!(%contact, "presence of too many contacts: ignored");
+                    return None;
+                }
+                let resources = self
+                    .contacts
                     .entry(contact.as_str().to_owned())
-                    .or_default()
-                    .insert(resource.clone().unwrap_or_default(), state.clone());
+                    .or_default();
+                let key = resource.clone().unwrap_or_default();
+                if !resources.contains_key(&key) && resources.len() >= MAX_RESOURCES {
+                    tracing::warn!(%contact, "presence of too many resources: ignored");
+                    return None;
+                }
+                resources.insert(key, state.clone());
                 Some(PresenceChange::Available {
                     contact,
                     resource,
@@ -160,6 +176,12 @@ impl PresenceTracker {
                     .then(a.availability.cmp(&b.availability))
                     .then(ra.cmp(rb))
             })
+    }
+
+    /// Every contact with at least one online resource.
+    pub fn contacts(&self) -> impl Iterator<Item = BareJid> + '_ {
+        // The keys were bare JIDs when stored.
+        self.contacts.keys().filter_map(|k| k.parse().ok())
     }
 
     /// Whether `contact` has any online resource.

@@ -1,0 +1,39 @@
+//! Presence: subscriptions (RFC 6121 §3) and availability (§4).
+
+use openxmpp_core::stanza::{Presence, PresenceType};
+
+use super::{Event, Session};
+use crate::roster::RosterStore;
+
+impl<S: RosterStore> Session<S> {
+    pub(super) fn handle_presence(&mut self, presence: Presence) -> Option<Presence> {
+        match presence.kind {
+            PresenceType::Subscribe
+            | PresenceType::Subscribed
+            | PresenceType::Unsubscribe
+            | PresenceType::Unsubscribed => {
+                if let Some(event) = self.subscriptions.handle(&presence) {
+                    self.emit(Event::Subscription { event });
+                }
+                None
+            }
+            PresenceType::Available | PresenceType::Unavailable => {
+                match self.presence.handle(&presence) {
+                    Some(change) => {
+                        if let Some(from) = &presence.header.from {
+                            // RFC 6121 §5.1: a presence change ends the resource lock.
+                            self.chats.unlock(&from.to_bare());
+                        }
+                        self.emit(Event::Presence { change });
+                        None
+                    }
+                    // No sender, or beyond the tracker's bounds (logged there).
+                    None => None,
+                }
+            }
+            // Probes are the server's business; errors go to the application.
+            PresenceType::Probe => None,
+            PresenceType::Error => Some(presence),
+        }
+    }
+}
