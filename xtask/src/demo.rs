@@ -5,8 +5,7 @@
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
-use openxmpp::stanza::{Message, Presence, Stanza};
-use openxmpp::{Client, Event, Events, Security};
+use openxmpp::{Client, Event, Events, ImEvent, Security};
 use openxmpp_testkit::{Account, ServerKind, TestServer};
 
 use crate::{TaskResult, packages};
@@ -50,17 +49,21 @@ async fn sign_in(
         .await?;
     println!("demo: {name}: signed in in {:.1?}", started.elapsed());
     describe(name, &mut events);
-    // Initial presence; the session is available once the server reflects it.
-    client.send(Presence::available()).await?;
+    // The client fetches the roster, then sends its initial presence; the session is
+    // available once the server reflects it.
     wait_for(&mut events, |e| {
         matches!(
             e,
-            Event::Stanza {
-                stanza: Stanza::Presence(_)
+            Event::Im {
+                event: ImEvent::Presence { .. }
             }
         )
     })
     .await;
+    println!(
+        "demo: {name}: roster loaded ({} contacts), presence sent",
+        client.roster().items().len()
+    );
     Ok((client, events))
 }
 
@@ -78,26 +81,30 @@ async fn chat(server: &TestServer, alice: &Account, bob: &Account) -> TaskResult
     let (alice_client, _alice_events) = sign_in(server, alice, "alice").await?;
     let (bob_client, mut bob_events) = sign_in(server, bob, "bob").await?;
     let text = "Hello Bob! Grüße from openXMPP 🎻";
-    alice_client
-        .send(Message::chat(bob.jid.parse()?, text).with_id(format!("demo-{}", std::process::id())))
-        .await?;
+    alice_client.chats().send(&bob.jid.parse()?, text).await?;
     println!("demo: alice → bob: {text}");
     match wait_for(&mut bob_events, |e| {
         matches!(
             e,
-            Event::Stanza {
-                stanza: Stanza::Message(_)
+            Event::Im {
+                event: ImEvent::Message { .. }
             }
         )
     })
     .await
     {
-        Some(Event::Stanza {
-            stanza: Stanza::Message(m),
+        Some(Event::Im {
+            event: ImEvent::Message { message },
         }) => println!(
             "demo: bob received from {}: {}",
-            m.header.from.as_ref().map(|j| j.as_str()).unwrap_or("?"),
-            m.body().unwrap_or("")
+            message
+                .message
+                .header
+                .from
+                .as_ref()
+                .map(|j| j.as_str())
+                .unwrap_or("?"),
+            message.message.body().unwrap_or("")
         ),
         _ => return Err("bob did not receive the message within 10 s".into()),
     }

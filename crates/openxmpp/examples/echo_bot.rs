@@ -1,4 +1,5 @@
-//! An echo bot: answers every chat message with the same text.
+//! An echo bot: answers every chat message with the same text, and accepts every
+//! subscription request.
 //!
 //! ```sh
 //! XMPP_PASSWORD=secret cargo run -p openxmpp --example echo_bot -- bot@example.org
@@ -10,8 +11,9 @@
 //! Optional arguments: `HOST:PORT` to skip the SRV lookup, and a CA file to trust in addition
 //! to the platform's roots. Set `RUST_LOG=debug` to see the protocol's progress.
 
-use openxmpp::stanza::{Message, MessageType, Presence, Stanza};
-use openxmpp::{Client, Event};
+use openxmpp::im::chats::Direction;
+use openxmpp::im::subscriptions::SubscriptionEvent;
+use openxmpp::{Client, Event, ImEvent};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -33,21 +35,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let (client, mut events) = builder.connect().await?;
     println!("online as {}", client.jid());
-    // The first Online event (already queued) triggers the initial presence below.
+    // The client fetches the roster and sends presence by itself (again after a reconnect).
     while let Some(event) = events.next().await {
         match event {
-            Event::Stanza {
-                stanza: Stanza::Message(message),
-            } if message.kind == MessageType::Chat => {
-                let (Some(from), Some(body)) = (message.header.from.clone(), message.body()) else {
-                    continue; // chat states, receipts and the like carry no body
+            Event::Im {
+                event: ImEvent::Message { message },
+            } if message.direction == Direction::Incoming => {
+                let Some(body) = message.message.body() else {
+                    continue;
                 };
-                let mut reply = Message::chat(from, body);
-                reply.thread = message.thread.clone();
-                client.send(reply).await?;
+                // The reply goes to the resource that wrote, in the same thread.
+                client.chats().send_in(&message.conversation, body).await?;
             }
-            // A new session after a reconnect needs presence again; a resumed one does not.
-            Event::Online { resumed: false, .. } => client.send(Presence::available()).await?,
+            Event::Im {
+                event:
+                    ImEvent::Subscription {
+                        event: SubscriptionEvent::Requested { from, .. },
+                    },
+            } => client.subscriptions().approve(&from).await?,
             Event::Reconnecting { attempt, delay } => {
                 println!("connection lost; reconnecting (attempt {attempt}) in {delay:.1?}");
             }

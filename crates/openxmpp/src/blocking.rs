@@ -9,6 +9,13 @@ use openxmpp_core::xml::Element;
 
 use crate::{ClientBuilder, Error, Event, Events};
 
+mod handles;
+
+pub use handles::{
+    BlocklistHandle, ChatsHandle, DiscoveryHandle, PresenceHandle, RosterHandle,
+    SubscriptionsHandle,
+};
+
 /// A connected XMPP client for blocking code.
 ///
 /// ```no_run

@@ -7,6 +7,11 @@ use std::time::Duration;
 use openxmpp_core::connection::{ConnectionConfig, TlsMode};
 use openxmpp_core::jid::BareJid;
 use openxmpp_core::sasl::{Mechanism, SaslConfig};
+use openxmpp_core::stanza::Presence;
+use openxmpp_im::roster::RosterStore;
+use openxmpp_im::session::{Modules, SessionConfig};
+
+use crate::session::SharedRosterStore;
 
 use crate::{Client, Error, Events, ReconnectPolicy, tls_config};
 
@@ -54,6 +59,8 @@ pub struct ClientBuilder {
     dead_timeout: Duration,
     stream_management: bool,
     iq_namespaces: Vec<String>,
+    pub(crate) session: SessionConfig,
+    pub(crate) roster_store: Option<SharedRosterStore>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -94,6 +101,8 @@ impl ClientBuilder {
             dead_timeout: Duration::from_secs(20),
             stream_management: true,
             iq_namespaces: Vec::new(),
+            session: SessionConfig::default(),
+            roster_store: None,
         }
     }
 
@@ -193,7 +202,45 @@ impl ClientBuilder {
     /// `Iq::result` or `Iq::error`). Requests in namespaces nobody handles are answered with
     /// `service-unavailable` by the client itself, as RFC 6120 requires.
     pub fn handle_iq(mut self, namespace: impl Into<String>) -> Self {
-        self.iq_namespaces.push(namespace.into());
+        let namespace = namespace.into();
+        self.session.app_iq_namespaces.push(namespace.clone());
+        self.iq_namespaces.push(namespace);
+        self
+    }
+
+    /// Advertises `feature` in our service discovery (XEP-0030) and entity capabilities
+    /// (XEP-0115), for something the application implements itself.
+    pub fn feature(mut self, feature: impl Into<String>) -> Self {
+        self.session.app_features.push(feature.into());
+        self
+    }
+
+    /// The presence sent once the roster is loaded at login (default: available). `None`
+    /// leaves it to the application: the session stays invisible to contacts until it sends
+    /// one with [`PresenceHandle::send`](crate::PresenceHandle::send).
+    pub fn initial_presence(mut self, presence: Option<Presence>) -> Self {
+        self.session.initial_presence = presence;
+        self
+    }
+
+    /// Which IM modules run (all by default); each one's disco features follow.
+    pub fn modules(mut self, modules: Modules) -> Self {
+        self.session.modules = modules;
+        self
+    }
+
+    /// The whole IM session configuration (identity, caps node, time zone, modules…).
+    pub fn session_config(mut self, config: SessionConfig) -> Self {
+        let app_iq = std::mem::take(&mut self.session.app_iq_namespaces);
+        self.session = config;
+        self.session.app_iq_namespaces.extend(app_iq);
+        self
+    }
+
+    /// Keeps the roster and its version in `store` between sessions (RFC 6121 §2.6), so a
+    /// versioned server sends only what changed. Default: in memory, for this client.
+    pub fn roster_store(mut self, store: impl RosterStore + Send + 'static) -> Self {
+        self.roster_store = Some(SharedRosterStore::new(store));
         self
     }
 

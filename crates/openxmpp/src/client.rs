@@ -9,6 +9,7 @@ use openxmpp_core::xml::Element;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::driver::Command;
+use crate::session::SharedSession;
 use crate::{ClientBuilder, Error, Event};
 
 /// A connected XMPP client (tokio). Cheap to clone; the session ends when [`Client::close`] is
@@ -36,6 +37,8 @@ pub struct Client {
     /// The current session's JID; the driver updates it when a reconnect binds another.
     jid: Arc<RwLock<FullJid>>,
     iq_timeout: Duration,
+    /// The IM session the driver runs.
+    pub(crate) im: SharedSession,
 }
 
 impl Client {
@@ -48,11 +51,13 @@ impl Client {
         commands: mpsc::Sender<Command>,
         jid: Arc<RwLock<FullJid>>,
         iq_timeout: Duration,
+        im: SharedSession,
     ) -> Self {
         Client {
             commands,
             jid,
             iq_timeout,
+            im,
         }
     }
 
@@ -100,6 +105,14 @@ impl Client {
 
     /// Closes the session with the closing handshake and waits until it is done.
     pub async fn close(&self) -> Result<(), Error> {
+        // RFC 6121 §4.5.2: unavailable presence before the stream closes, and withdrawn
+        // directed presence (§4.6.3).
+        let presences = self.im.lock().closing_presences(None);
+        for presence in presences {
+            if self.send(presence).await.is_err() {
+                return Ok(()); // already closed
+            }
+        }
         let (done, finished) = oneshot::channel();
         if self.commands.send(Command::Close { done }).await.is_err() {
             return Ok(()); // already closed

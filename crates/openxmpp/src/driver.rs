@@ -16,8 +16,13 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 
+use openxmpp_core::connection::IqError;
+use openxmpp_im::delay::Timestamp;
+use openxmpp_im::session::{Event as ImEvent, Output, RequestToken};
+
 use crate::builder::{ClientBuilder, Security};
 use crate::dns::{self, Target};
+use crate::session::SharedSession;
 use crate::{Client, Error, Event, Events, reconnect};
 
 /// What a [`Client`] handle asks the driver to do.
@@ -39,7 +44,13 @@ const COMMAND_QUEUE: usize = 256;
 const READ_CHUNK: usize = 16 * 1024;
 
 pub(crate) async fn connect(builder: ClientBuilder) -> Result<(Client, Events), Error> {
-    let connector = Connector::new(builder)?;
+    let mut connector = Connector::new(builder)?;
+    let im = SharedSession::new(
+        connector.config.account.clone(),
+        connector.builder.session.clone(),
+        connector.builder.roster_store.clone(),
+    );
+    connector.config.iq_namespaces = im.lock().iq_namespaces();
     let (conn, stream) = connector.open(None).await?;
     let (commands_tx, commands_rx) = mpsc::channel(COMMAND_QUEUE);
     let (events_tx, events_rx) = mpsc::unbounded_channel();
@@ -47,6 +58,9 @@ pub(crate) async fn connect(builder: ClientBuilder) -> Result<(Client, Events), 
     let iq_timeout = connector.builder.iq_timeout;
     let driver = Driver {
         conn,
+        im: im.clone(),
+        im_requests: HashMap::new(),
+        was_online: false,
         events: events_tx,
         bound: None,
         online: Some(online_tx),
@@ -58,7 +72,7 @@ pub(crate) async fn connect(builder: ClientBuilder) -> Result<(Client, Events), 
     tokio::spawn(driver.run(stream, commands_rx, connector));
     match online_rx.await {
         Ok(Ok(jid)) => Ok((
-            Client::new(commands_tx, jid, iq_timeout),
+            Client::new(commands_tx, jid, iq_timeout, im),
             Events::new(events_rx),
         )),
         Ok(Err(e)) => Err(e),
@@ -182,6 +196,12 @@ type SharedJid = Arc<RwLock<FullJid>>;
 
 struct Driver {
     conn: Connection,
+    /// The IM session beside the connection.
+    im: SharedSession,
+    /// The IM session's requests in flight.
+    im_requests: HashMap<RequestId, RequestToken>,
+    /// Whether a session was online before (a later one that is not resumed starts afresh).
+    was_online: bool,
     events: mpsc::UnboundedSender<Event>,
     /// Set at the first online session; updated by later ones.
     bound: Option<SharedJid>,
@@ -208,8 +228,22 @@ impl Driver {
         while let Some(event) = self.conn.poll_event() {
             match event {
                 connection::Event::IqResponse { id, result } => {
-                    if let Some((reply, timeout)) = self.pending.remove(&id) {
+                    if let Some(token) = self.im_requests.remove(&id) {
+                        let response = result.map_err(|e| match e {
+                            IqError::Stanza(error) => Some(error),
+                            _ => None,
+                        });
+                        self.im.lock().handle_response(token, response);
+                        self.pump_im();
+                    } else if let Some((reply, timeout)) = self.pending.remove(&id) {
                         let _ = reply.send(result.map_err(|e| Error::from_iq(e, timeout)));
+                    }
+                }
+                connection::Event::Stanza { stanza } => {
+                    let unhandled = self.im.lock().handle_stanza(stanza, &timestamp_now());
+                    self.pump_im();
+                    if let Some(stanza) = unhandled {
+                        self.emit(Event::Stanza { stanza });
                     }
                 }
                 connection::Event::Online { ref jid, .. } => {
@@ -226,7 +260,21 @@ impl Driver {
                             }
                         }
                     }
+                    if let connection::Event::Online {
+                        jid,
+                        features,
+                        resumed,
+                    } = &event
+                    {
+                        let mut im = self.im.lock();
+                        if self.was_online && !resumed {
+                            im.offline();
+                        }
+                        im.online(jid, features, *resumed);
+                    }
+                    self.was_online = true;
                     self.forward(event);
+                    self.pump_im();
                     if !self.queued.is_empty() {
                         tracing::debug!(
                             queued = self.queued.len(),
@@ -272,20 +320,56 @@ impl Driver {
         let _ = self.events.send(event);
     }
 
+    /// Sends `element` now if online, else queues it for the next session.
+    fn send_or_queue(&mut self, element: Box<Element>) {
+        if self.conn.state() == State::Online {
+            if let Err(e) = self.conn.send_element(&element) {
+                tracing::warn!(error = %e, "stanza dropped");
+            }
+        } else if self.queued.len() < RECONNECT_QUEUE {
+            self.queued.push_back(element);
+        } else {
+            tracing::warn!("not connected and the queue is full: stanza dropped");
+        }
+    }
+
+    /// Sends what the IM session wants sent and forwards its events, until it has nothing.
+    fn pump_im(&mut self) {
+        loop {
+            let (outputs, events): (Vec<Output>, Vec<ImEvent>) = {
+                let mut im = self.im.lock();
+                (
+                    std::iter::from_fn(|| im.poll_output()).collect(),
+                    std::iter::from_fn(|| im.poll_event()).collect(),
+                )
+            };
+            if outputs.is_empty() && events.is_empty() {
+                return;
+            }
+            for event in events {
+                self.emit(Event::Im { event });
+            }
+            for output in outputs {
+                match output {
+                    Output::Send(stanza) => self.send_or_queue(Box::new(Element::from(stanza))),
+                    Output::Request { token, iq } => match self.conn.request(Instant::now(), iq) {
+                        Ok(id) => {
+                            self.im_requests.insert(id, token);
+                        }
+                        Err(e) => {
+                            tracing::debug!(error = %e, "IM request not sent");
+                            self.im.lock().handle_response(token, Err(None));
+                        }
+                    },
+                }
+            }
+        }
+    }
+
     fn command(&mut self, command: Command) {
         let now = Instant::now();
         match command {
-            Command::Send(element) => {
-                if self.conn.state() == State::Online {
-                    if let Err(e) = self.conn.send_element(&element) {
-                        tracing::warn!(error = %e, "stanza dropped");
-                    }
-                } else if self.queued.len() < RECONNECT_QUEUE {
-                    self.queued.push_back(element);
-                } else {
-                    tracing::warn!("not connected and the queue is full: stanza dropped");
-                }
-            }
+            Command::Send(element) => self.send_or_queue(element),
             Command::Request { iq, timeout, reply } => {
                 match self.conn.request_with_timeout(now, *iq, timeout) {
                     Ok(id) => {
@@ -373,10 +457,12 @@ impl Driver {
             }
         }
         let _ = stream.shutdown().await;
-        // Requests of a lost session cannot be answered any more.
+        // Requests of a lost session cannot be answered any more. The IM session's are
+        // forgotten: it starts its own afresh with the next session.
         for (_, (reply, _)) in self.pending.drain() {
             let _ = reply.send(Err(Error::Closed));
         }
+        self.im_requests.clear();
         if self.closing { Ended::Closed } else { ended }
     }
 
@@ -453,8 +539,20 @@ impl Driver {
         for (_, (reply, _)) in self.pending.drain() {
             let _ = reply.send(Err(Error::Closed));
         }
+        // Offline for good: contacts are reported unavailable.
+        self.im.lock().offline();
+        self.pump_im();
         for done in self.close_waiters.drain(..) {
             let _ = done.send(());
         }
     }
+}
+
+/// The current time for the IM session (which never reads the clock itself).
+fn timestamp_now() -> Timestamp {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let seconds = i64::try_from(since_epoch.as_secs()).unwrap_or(i64::MAX);
+    Timestamp::from_unix(seconds, since_epoch.subsec_nanos()).unwrap_or(Timestamp::UNIX_EPOCH)
 }

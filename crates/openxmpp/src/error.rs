@@ -42,6 +42,23 @@ pub enum Error {
     /// The operation needs an online session.
     #[error(transparent)]
     Usage(#[from] UsageError),
+    /// A call was made with an argument it cannot use.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(&'static str),
+    /// The server does not offer what the operation needs.
+    #[error("the server does not support {feature}")]
+    Unsupported {
+        /// What is missing.
+        feature: &'static str,
+    },
+    /// A response could not be understood.
+    #[error("invalid {what} response: {detail}")]
+    InvalidResponse {
+        /// What was asked.
+        what: &'static str,
+        /// What was wrong with the answer.
+        detail: String,
+    },
     /// The client was closed (or its connection ended) before the operation completed.
     #[error("the client is closed")]
     Closed,

@@ -45,7 +45,9 @@ pub enum Event {
         /// The stanzas, oldest first.
         stanzas: Vec<openxmpp_core::xml::Element>,
     },
-    /// A message, a presence, or an IQ request the application should answer.
+    /// A stanza no IM module handled: a message or presence with extensions the application
+    /// may know, or an IQ request in a namespace it registered with
+    /// [`ClientBuilder::handle_iq`](crate::ClientBuilder::handle_iq) (answer it).
     Stanza {
         /// The stanza.
         stanza: Stanza,
@@ -60,6 +62,12 @@ pub enum Event {
     Disconnected {
         /// Why, if it was not a clean close.
         error: Option<ConnectionError>,
+    },
+    /// Something the IM layer understood: the roster, a contact's presence or subscription,
+    /// a chat message, a receipt, the blocklist… (see [`ImEvent`](crate::ImEvent)).
+    Im {
+        /// What happened.
+        event: openxmpp_im::session::Event,
     },
     /// The connection was lost; the client will try again after `delay`. An
     /// [`Event::Online`] follows when it succeeds. Without stream management the new session

@@ -23,13 +23,19 @@ mod dns;
 mod driver;
 mod error;
 mod event;
+mod handles;
 mod reconnect;
+mod session;
 mod tls_config;
 
 pub use builder::{ClientBuilder, Security};
 pub use client::{Client, Events};
 pub use error::Error;
 pub use event::Event;
+pub use handles::{
+    BlocklistHandle, ChatsHandle, DiscoveryHandle, PresenceHandle, RosterHandle,
+    SubscriptionsHandle,
+};
 pub use reconnect::ReconnectPolicy;
 
 pub use openxmpp_core as core;
@@ -38,3 +44,4 @@ pub use openxmpp_core::jid::{self, BareJid, FullJid, Jid};
 pub use openxmpp_core::sasl::Mechanism;
 pub use openxmpp_core::stanza;
 pub use openxmpp_im as im;
+pub use openxmpp_im::session::Event as ImEvent;

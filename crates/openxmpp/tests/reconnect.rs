@@ -6,10 +6,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::{builder, go_available, wait_for};
+use common::{builder, go_available, message_body, wait_for};
 use openxmpp::core::error::StreamErrorCondition;
-use openxmpp::stanza::{Message, Stanza};
-use openxmpp::{ConnectionError, Event, ReconnectPolicy, Security};
+use openxmpp::stanza::Message;
+use openxmpp::{ConnectionError, Event, ImEvent, ReconnectPolicy, Security};
 use openxmpp_testkit::{CutProxy, ServerKind, TestServer};
 
 fn fast_policy() -> ReconnectPolicy {
@@ -21,13 +21,7 @@ fn fast_policy() -> ReconnectPolicy {
 }
 
 async fn body_from(events: &mut openxmpp::Events) -> String {
-    wait_for(events, |e| match e {
-        Event::Stanza {
-            stanza: Stanza::Message(m),
-        } => m.body().map(str::to_owned),
-        _ => None,
-    })
-    .await
+    wait_for(events, message_body).await
 }
 
 async fn survive_an_outage(kind: ServerKind) {
@@ -93,20 +87,18 @@ async fn survive_an_outage(kind: ServerKind) {
     // may have reached him before the outage.
     let mut bodies = Vec::new();
     wait_for(&mut bob_events, |e| match e {
-        Event::Stanza {
-            stanza: Stanza::Message(m),
+        Event::Im {
+            event: ImEvent::Message { message },
         } => {
-            bodies.extend(m.body().map(str::to_owned));
+            bodies.extend(message.message.body().map(str::to_owned));
             None
         }
         Event::Online { .. } => Some(()),
         _ => None,
     })
     .await;
-    // A new session starts afresh: presence again. Bob then gets what was stored for him.
-    bob.send(openxmpp::stanza::Presence::available())
-        .await
-        .unwrap();
+    // A new session starts afresh: the client fetches the roster and sends its presence
+    // again by itself. Bob then gets what was stored for him.
     go_available(&alice, &mut alice_events).await;
     // "just before" is never silently lost: it arrives, or alice was told it may be lost. It
     // can arrive twice: when bob had received it but not yet acknowledged it as the server
@@ -219,10 +211,10 @@ async fn bodies_until(
             deadline.saturating_duration_since(tokio::time::Instant::now())
         };
         match tokio::time::timeout(quiet, events.next()).await {
-            Ok(Some(Event::Stanza {
-                stanza: Stanza::Message(m),
+            Ok(Some(Event::Im {
+                event: ImEvent::Message { message },
             })) => {
-                if let Some(body) = m.body() {
+                if let Some(body) = message.message.body() {
                     bodies.push(body.to_owned());
                 }
             }

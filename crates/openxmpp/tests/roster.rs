@@ -1,101 +1,102 @@
-//! The roster logic of openxmpp-im against real servers, driven by hand through the client
-//! (the `client.roster()` handle comes with the IM issue): fetch with versioning, a contact
-//! added and pushed back, and a second login that the stored version makes cheap.
+//! The roster through `client.roster()` against both servers: fetched at login with
+//! versioning, a contact added, renamed and regrouped, removed, every change an event, and a
+//! second login that the stored version makes cheap.
 
 mod common;
 
-use common::{builder, wait_for};
-use openxmpp::Event;
-use openxmpp::Security;
-use openxmpp::im::roster::{
-    MemoryRosterStore, Roster, RosterEvent, RosterItem, RosterQuery, Subscription,
-};
-use openxmpp::stanza::{IqPayload, Stanza};
+use common::{KeptRosterStore, builder, wait_im};
+use openxmpp::im::roster::{RosterEvent, RosterItem, Subscription};
+use openxmpp::{BareJid, ImEvent, Security};
 use openxmpp_testkit::{ServerKind, shared};
 
+fn roster_event(event: &ImEvent) -> Option<RosterEvent> {
+    match event {
+        ImEvent::Roster { event } => Some(event.clone()),
+        _ => None,
+    }
+}
+
 #[tokio::test]
-async fn roster_fetch_push_and_versioned_relogin() {
+async fn roster_add_update_remove_and_versioned_relogin() {
     for kind in ServerKind::ALL {
         let server = shared(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
         let account = server.new_account("roster").unwrap();
         let contact = server.new_account("contact").unwrap();
+        let contact_jid: BareJid = contact.jid.parse().unwrap();
+        let store = KeptRosterStore::default();
         let (client, mut events) = builder(server, &account, Security::StartTls)
-            .handle_iq(openxmpp::im::roster::NS)
+            .roster_store(store.clone())
             .connect()
             .await
             .unwrap();
-        let versioning = wait_for(&mut events, |e| match e {
-            Event::Online { features, .. } => Some(features.roster_versioning),
-            _ => None,
-        })
-        .await;
-        assert!(versioning, "{kind}: the kit enables roster versioning");
-
-        let mut roster = Roster::new(account.jid.parse().unwrap(), MemoryRosterStore::default());
-        let result = client.request(roster.request(versioning)).await.unwrap();
+        let loaded = wait_im(&mut events, roster_event).await;
         assert_eq!(
-            roster.handle_result(result).unwrap(),
-            [RosterEvent::Loaded {
+            loaded,
+            RosterEvent::Loaded {
                 items: 0,
                 from_cache: false
-            }],
+            },
             "{kind}"
         );
 
-        // Adding a contact: the server pushes the new item to our session, which answers.
-        let item = RosterItem::new(contact.jid.parse().unwrap())
-            .with_name("Cöntact 🎻")
-            .with_group("Friends");
-        // The set runs concurrently: its result may come before or after the push.
-        let set = tokio::spawn({
-            let client = client.clone();
-            async move { client.request(RosterQuery::set_item(item)).await }
-        });
-        let push = wait_for(&mut events, |e| match e {
-            Event::Stanza {
-                stanza: Stanza::Iq(iq),
-            } if matches!(iq.payload, IqPayload::Set(_)) => Some(iq.clone()),
-            _ => None,
-        })
-        .await;
-        let (answer, change) = roster
-            .handle_push(&push)
+        client
+            .roster()
+            .add(&contact_jid, Some("Cöntact 🎻"), ["Friends"])
+            .await
             .unwrap_or_else(|e| panic!("{kind}: {e}"));
-        client.send(answer).await.unwrap();
-        set.await.unwrap().unwrap();
-        match change {
-            Some(RosterEvent::Added(added)) => {
+        match wait_im(&mut events, roster_event).await {
+            RosterEvent::Added(added) => {
                 assert_eq!(added.name.as_deref(), Some("Cöntact 🎻"), "{kind}");
                 assert_eq!(added.groups, ["Friends"], "{kind}");
                 assert_eq!(added.subscription, Subscription::None);
             }
             other => panic!("{kind}: {other:?}"),
         }
-        let version = roster.version().map(str::to_owned);
-        assert!(version.is_some(), "{kind}: the push carried a version");
+        let item = client.roster().get(&contact_jid).expect("in the roster");
+        assert_eq!(item.name.as_deref(), Some("Cöntact 🎻"));
+
+        // Renamed and moved to two groups.
+        let renamed = RosterItem::new(contact_jid.clone())
+            .with_name("Ĉontact")
+            .with_group("Band")
+            .with_group("Friends");
+        client.roster().set(renamed).await.unwrap();
+        match wait_im(&mut events, roster_event).await {
+            RosterEvent::Updated { before, after } => {
+                assert_eq!(before.name.as_deref(), Some("Cöntact 🎻"));
+                assert_eq!(after.name.as_deref(), Some("Ĉontact"), "{kind}");
+                let mut groups = after.groups.clone();
+                groups.sort();
+                assert_eq!(groups, ["Band", "Friends"], "{kind}");
+            }
+            other => panic!("{kind}: {other:?}"),
+        }
+        let version = client.roster().version();
+        assert!(version.is_some(), "{kind}: the pushes carry a version");
         client.close().await.unwrap();
 
-        // Next login: the stored version makes the server answer with nothing new.
-        let store = roster.store().clone();
-        let (client, _events) = builder(server, &account, Security::StartTls)
-            .handle_iq(openxmpp::im::roster::NS)
+        // Next login with the same store: the server confirms the stored copy.
+        let (client, mut events) = builder(server, &account, Security::StartTls)
+            .roster_store(store.clone())
             .connect()
             .await
             .unwrap();
-        let mut again = Roster::new(account.jid.parse().unwrap(), store);
-        let result = client.request(again.request(true)).await.unwrap();
-        let events = again.handle_result(result).unwrap();
-        assert!(
-            matches!(events.as_slice(), [RosterEvent::Loaded { items: 1, .. }]),
-            "{kind}: {events:?}"
-        );
+        match wait_im(&mut events, roster_event).await {
+            RosterEvent::Loaded { items: 1, .. } => {}
+            other => panic!("{kind}: {other:?}"),
+        }
         assert_eq!(
-            again
-                .get(&contact.jid.parse().unwrap())
-                .and_then(|i| i.name.as_deref()),
-            Some("Cöntact 🎻"),
+            client.roster().get(&contact_jid).and_then(|i| i.name),
+            Some("Ĉontact".to_owned()),
             "{kind}"
         );
+
+        client.roster().remove(&contact_jid).await.unwrap();
+        match wait_im(&mut events, roster_event).await {
+            RosterEvent::Removed(jid) => assert_eq!(jid, contact_jid, "{kind}"),
+            other => panic!("{kind}: {other:?}"),
+        }
+        assert!(client.roster().items().is_empty(), "{kind}");
         client.close().await.unwrap();
     }
 }

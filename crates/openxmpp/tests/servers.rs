@@ -6,12 +6,12 @@ mod common;
 
 use std::time::Duration;
 
-use common::{builder, go_available, wait_for};
+use common::{builder, chat_message, go_available, message_body, wait_for};
 use openxmpp::core::error::StanzaErrorCondition;
 use openxmpp::core::sasl::FailureCondition;
 use openxmpp::core::xml::Element;
-use openxmpp::stanza::{Iq, Message, MessageType, Presence, Stanza};
-use openxmpp::{AuthError, ConnectionError, Error, Event, Mechanism, Security};
+use openxmpp::stanza::{Iq, Message, MessageType};
+use openxmpp::{AuthError, ConnectionError, Error, Event, ImEvent, Mechanism, Security};
 use openxmpp_testkit::{
     PasswordHash, PeerTls, ServerKind, ServerOptions, SlixPeer, TestServer, shared,
 };
@@ -252,11 +252,10 @@ async fn message_round_trip(kind: ServerKind) {
         .with_thread("t-1", None)
         .with_id("m-1");
     alice.send(message).await.unwrap();
-    let got = wait_for(&mut bob_events, |e| match e {
-        Event::Stanza {
-            stanza: Stanza::Message(m),
-        } if m.kind == MessageType::Chat => Some(m.clone()),
-        _ => None,
+    let got = wait_for(&mut bob_events, |e| {
+        chat_message(e)
+            .map(|m| m.message)
+            .filter(|m| m.kind == MessageType::Chat)
     })
     .await;
     assert_eq!(got.body(), Some(body));
@@ -270,13 +269,7 @@ async fn message_round_trip(kind: ServerKind) {
     bob.send(Message::chat(alice.jid().clone().into(), "back"))
         .await
         .unwrap();
-    let back = wait_for(&mut alice_events, |e| match e {
-        Event::Stanza {
-            stanza: Stanza::Message(m),
-        } => m.body().map(str::to_owned),
-        _ => None,
-    })
-    .await;
+    let back = wait_for(&mut alice_events, message_body).await;
     assert_eq!(back, "back");
     alice.close().await.unwrap();
     bob.close().await.unwrap();
@@ -334,13 +327,7 @@ async fn messages_with_slixmpp_both_ways() {
         let (got, peer) = peer_back;
         assert_eq!(got["body"], "hello slixmpp ✓", "{kind}");
         assert_eq!(got["type"], "chat");
-        let reply = wait_for(&mut events, |e| match e {
-            Event::Stanza {
-                stanza: Stanza::Message(m),
-            } => m.body().map(str::to_owned),
-            _ => None,
-        })
-        .await;
+        let reply = wait_for(&mut events, message_body).await;
         assert_eq!(reply, "hello openxmpp ✓", "{kind}");
         tokio::task::spawn_blocking(move || peer.disconnect())
             .await
@@ -406,11 +393,10 @@ fn blocking_client_connects_sends_requests_and_closes() {
         let mut bob = builder(server, &b, Security::DirectTls)
             .connect_blocking()
             .unwrap();
-        bob.send(Presence::available()).unwrap();
         // Our own presence coming back means the session is available.
         while let Some(event) = bob.next_event(Duration::from_secs(10)) {
-            if let Event::Stanza {
-                stanza: Stanza::Presence(_),
+            if let Event::Im {
+                event: ImEvent::Presence { .. },
             } = event
             {
                 break;
@@ -421,11 +407,8 @@ fn blocking_client_connects_sends_requests_and_closes() {
             .unwrap();
         let mut got = None;
         while let Some(event) = bob.next_event(Duration::from_secs(10)) {
-            if let Event::Stanza {
-                stanza: Stanza::Message(m),
-            } = event
-            {
-                got = m.body().map(str::to_owned);
+            if let Some(body) = message_body(&event) {
+                got = Some(body);
                 break;
             }
         }

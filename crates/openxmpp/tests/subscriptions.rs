@@ -1,69 +1,61 @@
-//! The subscription handshake in both directions with an independent client (slixmpp), and
-//! presence changes seen by each side, with our side run by openxmpp-im's `Subscriptions` and
-//! `PresenceTracker` (driven by hand until the client's IM handles exist).
+//! Subscriptions and presence through `client.subscriptions()` and `client.presence()`, with
+//! an independent client (slixmpp) on the other side, against both servers: the full
+//! handshake in both directions, presence changes seen by each side, directed presence.
 
 mod common;
 
 use std::time::Duration;
 
-use common::{builder, go_available};
-use openxmpp::im::presence::{Availability, PresenceTracker};
-use openxmpp::im::roster::{MemoryRosterStore, Roster};
-use openxmpp::im::subscriptions::{SubscriptionEvent, Subscriptions};
-use openxmpp::stanza::{IqPayload, Presence, Show, Stanza};
-use openxmpp::{BareJid, Client, Event, Events, Security};
-use openxmpp_testkit::{KitError, ServerKind, SlixPeer, shared};
-use serde_json::json;
+use common::{builder, go_available, wait_im};
+use openxmpp::im::presence::{Availability, PresenceChange};
+use openxmpp::im::subscriptions::SubscriptionEvent;
+use openxmpp::stanza::{Presence, Show};
+use openxmpp::{BareJid, ImEvent, Security};
+use openxmpp_testkit::{KitError, ServerKind, SlixPeer, TestServer, shared};
+use serde_json::{Value, json};
 
-/// Our side: subscriptions and presence, fed from the client's events. Roster pushes (which
-/// subscription changes cause) are acknowledged.
-struct Side {
-    subscriptions: Subscriptions,
-    presence: PresenceTracker,
-}
-
-impl Side {
-    /// Handles events until `done` holds or 15 s pass.
-    async fn run_until(
-        &mut self,
-        client: &Client,
-        events: &mut Events,
-        mut done: impl FnMut(&Side, Option<&SubscriptionEvent>) -> bool,
-    ) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-        loop {
-            let event = match tokio::time::timeout_at(deadline, events.next()).await {
-                Ok(Some(event)) => event,
-                Ok(None) => panic!("the event stream ended"),
-                Err(_) => panic!("condition not reached within 15 s"),
-            };
-            let mut subscription = None;
-            match event {
-                Event::Stanza {
-                    stanza: Stanza::Presence(p),
-                } => {
-                    subscription = self.subscriptions.handle(&p);
-                    self.presence.handle(&p);
-                }
-                Event::Stanza {
-                    stanza: Stanza::Iq(iq),
-                } if matches!(iq.payload, IqPayload::Set(_)) => {
-                    client.send(iq.result(None)).await.unwrap();
-                }
-                _ => {}
-            }
-            if done(self, subscription.as_ref()) {
-                return;
-            }
-        }
-    }
-}
-
-async fn peer_call(peer: SlixPeer, command: serde_json::Value) -> SlixPeer {
+async fn peer_call(peer: SlixPeer, command: Value) -> (Value, SlixPeer) {
     tokio::task::spawn_blocking(move || {
         let mut peer = peer;
-        peer.call(command)?;
-        Ok::<_, KitError>(peer)
+        let answer = peer.call(command)?;
+        Ok::<_, KitError>((answer, peer))
+    })
+    .await
+    .unwrap()
+    .unwrap()
+}
+
+async fn peer_wait(
+    peer: SlixPeer,
+    pick: impl Fn(&Value) -> bool + Send + 'static,
+) -> (Value, SlixPeer) {
+    tokio::task::spawn_blocking(move || {
+        let mut peer = peer;
+        let seen = peer.wait_for(pick, Duration::from_secs(15))?;
+        Ok::<_, KitError>((seen, peer))
+    })
+    .await
+    .unwrap()
+    .unwrap()
+}
+
+/// slixmpp signed in as `account`, answering subscription requests itself when `auto`.
+async fn start_peer(
+    server: &'static TestServer,
+    jid: String,
+    password: String,
+    auto: bool,
+) -> (String, SlixPeer) {
+    tokio::task::spawn_blocking(move || {
+        let mut peer = SlixPeer::start()?;
+        let answer = peer.call(json!({
+            "op": "connect", "jid": jid, "password": password,
+            "host": server.starttls_addr().ip().to_string(),
+            "port": server.starttls_addr().port(), "ca": server.ca_cert_path(),
+            "direct_tls": false, "auto_authorize": auto,
+        }))?;
+        let full = answer["jid"].as_str().unwrap_or_default().to_owned();
+        Ok::<_, KitError>((full, peer))
     })
     .await
     .unwrap()
@@ -71,7 +63,7 @@ async fn peer_call(peer: SlixPeer, command: serde_json::Value) -> SlixPeer {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn subscription_handshake_both_ways_with_slixmpp() {
+async fn we_subscribe_and_they_subscribe_back_with_slixmpp() {
     for kind in ServerKind::ALL {
         let server = shared(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
         let (ours, theirs) = (
@@ -80,121 +72,222 @@ async fn subscription_handshake_both_ways_with_slixmpp() {
         );
         let theirs_jid: BareJid = theirs.jid.parse().unwrap();
         let (client, mut events) = builder(server, &ours, Security::StartTls)
-            .handle_iq(openxmpp::im::roster::NS)
             .connect()
             .await
             .unwrap();
-        // Roster first, then presence (RFC 6121 §2.2): only resources that fetched the roster
-        // are "interested" and get roster pushes and subscription approvals.
-        let mut roster = Roster::new(ours.jid.parse().unwrap(), MemoryRosterStore::default());
-        let result = client.request(roster.request(false)).await.unwrap();
-        roster.handle_result(result).unwrap();
         go_available(&client, &mut events).await;
-        let account = theirs.clone();
-        let peer = tokio::task::spawn_blocking(move || {
-            let mut peer = SlixPeer::start()?;
-            peer.call(json!({
-                "op": "connect", "jid": account.jid, "password": account.password,
-                "host": server.starttls_addr().ip().to_string(),
-                "port": server.starttls_addr().port(), "ca": server.ca_cert_path(),
-                "direct_tls": false, "auto_authorize": true,
-            }))?;
-            Ok::<_, KitError>(peer)
-        })
-        .await
-        .unwrap()
-        .unwrap_or_else(|e| panic!("{kind}: {e}"));
+        // slixmpp approves what it is asked and asks back.
+        let (_, peer) = start_peer(server, theirs.jid.clone(), theirs.password.clone(), true).await;
 
-        let mut side = Side {
-            subscriptions: Subscriptions::default(),
-            presence: PresenceTracker::default(),
-        };
-        // We ask; slixmpp approves, and asks back.
         client
-            .send(Subscriptions::request(&theirs_jid))
+            .subscriptions()
+            .request(&theirs_jid, Some("Juliet here 🌹"))
             .await
             .unwrap();
-        let mut approved = false;
-        let mut asked = false;
-        side.run_until(&client, &mut events, |_, event| {
-            match event {
-                Some(SubscriptionEvent::Approved { from }) if from.as_str() == theirs.jid => {
-                    approved = true;
-                }
-                Some(SubscriptionEvent::Requested { from, .. }) if from.as_str() == theirs.jid => {
-                    asked = true;
-                }
+        let (mut approved, mut asked) = (false, false);
+        wait_im(&mut events, |e| {
+            match e {
+                ImEvent::Subscription {
+                    event: SubscriptionEvent::Approved { from },
+                } if *from == theirs_jid => approved = true,
+                ImEvent::Subscription {
+                    event: SubscriptionEvent::Requested { from, .. },
+                } if *from == theirs_jid => asked = true,
                 _ => {}
             }
-            approved && asked
+            (approved && asked).then_some(())
         })
         .await;
-        assert_eq!(side.subscriptions.pending().count(), 1, "{kind}");
-        client
-            .send(side.subscriptions.approve(&theirs_jid))
-            .await
-            .unwrap();
-        assert_eq!(side.subscriptions.pending().count(), 0);
-        // Subscribed: their presence reaches our tracker.
-        side.run_until(&client, &mut events, |s, _| {
-            s.presence.is_online(&theirs_jid)
-        })
-        .await;
+        let pending = client.subscriptions().pending();
+        assert_eq!(pending.len(), 1, "{kind}: {pending:?}");
+        assert_eq!(pending[0].0, theirs_jid);
+        client.subscriptions().approve(&theirs_jid).await.unwrap();
+        assert!(client.subscriptions().pending().is_empty());
+        // Subscribed: their presence reaches us (it may already have, right after their
+        // approval; the tracker is updated before the event is queued).
+        if !client.presence().is_online(&theirs_jid) {
+            wait_im(&mut events, |e| match e {
+                ImEvent::Presence {
+                    change: PresenceChange::Available { contact, .. },
+                } if *contact == theirs_jid => Some(()),
+                _ => None,
+            })
+            .await;
+        }
+        assert!(client.presence().is_online(&theirs_jid));
 
         // They go away with a status; we see it.
-        let peer = peer_call(
+        let (_, peer) = peer_call(
             peer,
             json!({"op": "presence", "show": "away", "status": "Out for a walk"}),
         )
         .await;
-        side.run_until(&client, &mut events, |s, _| {
-            s.presence
-                .best_resource(&theirs_jid)
-                .is_some_and(|(_, p)| p.availability == Availability::Away)
+        wait_im(&mut events, |e| match e {
+            ImEvent::Presence {
+                change:
+                    PresenceChange::Available {
+                        contact, presence, ..
+                    },
+            } if *contact == theirs_jid && presence.availability == Availability::Away => Some(()),
+            _ => None,
         })
         .await;
-        let (_, best) = side.presence.best_resource(&theirs_jid).unwrap();
+        let (_, best) = client.presence().best_resource(&theirs_jid).unwrap();
         assert_eq!(best.statuses.get(None), Some("Out for a walk"), "{kind}");
 
         // We go do-not-disturb; they see it.
         client
-            .send(
-                Presence::available()
-                    .with_show(Show::Dnd)
-                    .with_status(None, "Rehearsing 🎻"),
-            )
+            .presence()
+            .set(Some(Show::Dnd), Some("Rehearsing 🎻"), 5)
             .await
             .unwrap();
         let ours_jid = ours.jid.clone();
-        let (seen, peer) = tokio::task::spawn_blocking(move || {
-            let mut peer = peer;
-            let seen = peer.wait_for(
-                |e| {
-                    e["event"] == "presence"
-                        && e["from"].as_str().is_some_and(|f| f.starts_with(&ours_jid))
-                        && e["show"] == "dnd"
-                },
-                Duration::from_secs(15),
-            )?;
-            Ok::<_, KitError>((seen, peer))
+        let (seen, peer) = peer_wait(peer, move |e| {
+            e["event"] == "presence"
+                && e["from"].as_str().is_some_and(|f| f.starts_with(&ours_jid))
+                && e["show"] == "dnd"
         })
-        .await
-        .unwrap()
-        .unwrap_or_else(|e| panic!("{kind}: {e}"));
+        .await;
         assert_eq!(seen["status"], "Rehearsing 🎻", "{kind}");
+        assert_eq!(seen["priority"], 5, "{kind}");
 
         // They go offline; we see that too.
         tokio::task::spawn_blocking(move || peer.disconnect())
             .await
             .unwrap()
             .unwrap();
-        let mut gone = false;
-        side.run_until(&client, &mut events, |s, _| {
-            gone = !s.presence.is_online(&theirs_jid);
-            gone
+        wait_im(&mut events, |e| match e {
+            ImEvent::Presence {
+                change: PresenceChange::Unavailable { contact, .. },
+            } if *contact == theirs_jid => Some(()),
+            _ => None,
         })
         .await;
-        assert!(gone);
+        assert!(!client.presence().is_online(&theirs_jid), "{kind}");
+        client.close().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn they_subscribe_we_deny_then_approve_and_directed_presence() {
+    for kind in ServerKind::ALL {
+        let server = shared(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let (ours, theirs) = (
+            server.new_account("dpo").unwrap(),
+            server.new_account("dps").unwrap(),
+        );
+        let theirs_jid: BareJid = theirs.jid.parse().unwrap();
+        let ours_jid = ours.jid.clone();
+        let (client, mut events) = builder(server, &ours, Security::StartTls)
+            .connect()
+            .await
+            .unwrap();
+        go_available(&client, &mut events).await;
+        let (their_full, peer) =
+            start_peer(server, theirs.jid.clone(), theirs.password.clone(), false).await;
+
+        // Directed presence to someone who is not a contact: only they see it.
+        client
+            .presence()
+            .directed(
+                their_full.parse().unwrap(),
+                Presence::available().with_status(Some("en"), "just for you"),
+            )
+            .await
+            .unwrap();
+        let from = ours_jid.clone();
+        let (seen, peer) = peer_wait(peer, move |e| {
+            e["event"] == "presence" && e["from"].as_str().is_some_and(|f| f.starts_with(&from))
+        })
+        .await;
+        assert_eq!(seen["status"], "just for you", "{kind}");
+        assert_eq!(
+            client.presence().directed_targets(),
+            std::slice::from_ref(&their_full)
+        );
+        client
+            .presence()
+            .directed_unavailable(their_full.parse().unwrap())
+            .await
+            .unwrap();
+        let from = ours_jid.clone();
+        let (_, peer) = peer_wait(peer, move |e| {
+            e["event"] == "presence"
+                && e["type"] == "unavailable"
+                && e["from"].as_str().is_some_and(|f| f.starts_with(&from))
+        })
+        .await;
+        assert!(client.presence().directed_targets().is_empty());
+
+        // They ask; we deny; they see it.
+        let (_, peer) = peer_call(
+            peer,
+            json!({"op": "presence", "to": ours_jid, "type": "subscribe"}),
+        )
+        .await;
+        wait_im(&mut events, |e| match e {
+            ImEvent::Subscription {
+                event: SubscriptionEvent::Requested { from, .. },
+            } if *from == theirs_jid => Some(()),
+            _ => None,
+        })
+        .await;
+        client.subscriptions().deny(&theirs_jid).await.unwrap();
+        let from = ours_jid.clone();
+        let (_, peer) = peer_wait(peer, move |e| {
+            e["event"] == "presence"
+                && e["type"] == "unsubscribed"
+                && e["from"].as_str().is_some_and(|f| f.starts_with(&from))
+        })
+        .await;
+
+        // They ask again; we approve; they now see our presence.
+        let (_, peer) = peer_call(
+            peer,
+            json!({"op": "presence", "to": ours_jid, "type": "subscribe"}),
+        )
+        .await;
+        wait_im(&mut events, |e| match e {
+            ImEvent::Subscription {
+                event: SubscriptionEvent::Requested { from, .. },
+            } if *from == theirs_jid => Some(()),
+            _ => None,
+        })
+        .await;
+        client.subscriptions().approve(&theirs_jid).await.unwrap();
+        let from = ours_jid.clone();
+        let (_, peer) = peer_wait(peer, move |e| {
+            e["event"] == "presence"
+                && e["type"] == "subscribed"
+                && e["from"].as_str().is_some_and(|f| f.starts_with(&from))
+        })
+        .await;
+        client
+            .presence()
+            .set(Some(Show::Chat), Some("free to talk"), 0)
+            .await
+            .unwrap();
+        let from = ours_jid.clone();
+        let (seen, peer) = peer_wait(peer, move |e| {
+            e["event"] == "presence"
+                && e["show"] == "chat"
+                && e["from"].as_str().is_some_and(|f| f.starts_with(&from))
+        })
+        .await;
+        assert_eq!(seen["status"], "free to talk", "{kind}");
+        // We cancel their subscription: they get unsubscribed.
+        client.subscriptions().cancel(&theirs_jid).await.unwrap();
+        let from = ours_jid.clone();
+        let (_, peer) = peer_wait(peer, move |e| {
+            e["event"] == "presence"
+                && e["type"] == "unsubscribed"
+                && e["from"].as_str().is_some_and(|f| f.starts_with(&from))
+        })
+        .await;
+        tokio::task::spawn_blocking(move || peer.disconnect())
+            .await
+            .unwrap()
+            .unwrap();
         client.close().await.unwrap();
     }
 }

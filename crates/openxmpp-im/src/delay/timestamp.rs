@@ -79,6 +79,13 @@ impl TimestampError {
 }
 
 impl Timestamp {
+    /// 1970-01-01T00:00:00Z.
+    pub const UNIX_EPOCH: Timestamp = Timestamp {
+        seconds: 0,
+        nanos: 0,
+        offset: 0,
+    };
+
     /// The instant `seconds` and `nanos` after the Unix epoch, in UTC. `None` if `nanos` is a
     /// second or more, or the year would not have four digits.
     pub fn from_unix(seconds: i64, nanos: u32) -> Option<Self> {

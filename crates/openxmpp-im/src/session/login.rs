@@ -17,21 +17,37 @@ impl<S: RosterStore> Session<S> {
         self.pre_approval = features.pre_approval;
         let previous = self.jid.replace(jid.clone());
         if resumed && previous.is_some() {
+            // Nothing was lost but our own requests in flight, whose answers went with the
+            // old transport: ask again.
+            let lost: Vec<Purpose> = self.requests.drain().map(|(_, p)| p).collect();
+            for purpose in lost {
+                self.start(purpose, features);
+            }
             return;
         }
         self.presence_sent = false;
+        self.requests.clear();
         if self.config.fetch_roster {
-            let iq = self.roster.request(features.roster_versioning);
-            self.request(Purpose::Roster, iq);
+            self.start(Purpose::Roster, features);
         } else {
             self.send_initial_presence();
         }
         if self.config.modules.carbons {
-            self.request(Purpose::EnableCarbons, crate::carbons::enable(""));
+            self.start(Purpose::EnableCarbons, features);
         }
         if self.config.modules.blocking {
-            self.request(Purpose::Blocklist, blocking::request_blocklist(""));
+            self.start(Purpose::Blocklist, features);
         }
+    }
+
+    /// Sends the request for `purpose`.
+    fn start(&mut self, purpose: Purpose, features: &StreamFeatures) {
+        let iq = match purpose {
+            Purpose::Roster => self.roster.request(features.roster_versioning),
+            Purpose::EnableCarbons => crate::carbons::enable(""),
+            Purpose::Blocklist => blocking::request_blocklist(""),
+        };
+        self.request(purpose, iq);
     }
 
     /// Sends the presence that makes us available: the last broadcast presence the

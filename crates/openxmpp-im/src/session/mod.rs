@@ -274,6 +274,29 @@ impl<S: RosterStore> Session<S> {
         presence
     }
 
+    /// The presences to send before closing the stream: `unavailable` to everyone we sent
+    /// directed presence to, then the broadcast `unavailable` (RFC 6121 §4.5, §4.6.3).
+    pub fn closing_presences(&mut self, status: Option<&str>) -> Vec<Presence> {
+        let mut presences: Vec<Presence> = self
+            .presence
+            .directed_targets()
+            .filter_map(|to| to.parse().ok())
+            .map(|to| Presence::unavailable().to(to))
+            .collect();
+        let mut broadcast = Presence::unavailable();
+        if let Some(status) = status {
+            broadcast = broadcast.with_status(None, status);
+        }
+        presences.push(broadcast);
+        for presence in &presences {
+            if let Some(to) = &presence.header.to {
+                self.presence.directed_sent(to, PresenceType::Unavailable);
+            }
+        }
+        self.own_presence = None;
+        presences
+    }
+
     /// Approves `contact`'s subscription request (or pre-approves, where offered): the
     /// presence to send.
     pub fn approve(&mut self, contact: &BareJid) -> Presence {

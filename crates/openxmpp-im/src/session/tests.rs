@@ -63,22 +63,25 @@ fn online_with(roster_items: &str) -> Session {
         ..StreamFeatures::default()
     };
     session.online(&ME.parse().unwrap(), &features, false);
-    let mut roster_token = None;
     for output in outputs(&mut session) {
-        if let Output::Request { token, iq } = output
-            && iq
-                .payload_element()
-                .is_some_and(|p| p.ns() == crate::roster::NS)
+        let Output::Request { token, iq: request } = output else {
+            continue;
+        };
+        let answer = match request
+            .payload_element()
+            .map(|p| p.ns().to_owned())
+            .as_deref()
         {
-            roster_token = Some(token);
-        }
+            Some(crate::roster::NS) => format!(
+                "<iq type='result' id='r'><query xmlns='jabber:iq:roster' ver='v1'>{roster_items}</query></iq>"
+            ),
+            Some(crate::blocking::NS) => {
+                "<iq type='result' id='b'><blocklist xmlns='urn:xmpp:blocking'/></iq>".to_owned()
+            }
+            _ => "<iq type='result' id='c'/>".to_owned(),
+        };
+        session.handle_response(token, Ok(iq(&answer)));
     }
-    session.handle_response(
-        roster_token.unwrap(),
-        Ok(iq(&format!(
-            "<iq type='result' id='r'><query xmlns='jabber:iq:roster' ver='v1'>{roster_items}</query></iq>"
-        ))),
-    );
     outputs(&mut session);
     events(&mut session);
     session
@@ -616,4 +619,34 @@ fn a_presence_flood_stays_bounded() {
         session.presence().contacts().count(),
         crate::presence::MAX_CONTACTS
     );
+}
+
+#[test]
+fn requests_lost_with_a_resumed_transport_are_sent_again() {
+    let mut session = Session::new(
+        "juliet@example.com".parse().unwrap(),
+        SessionConfig::default(),
+    );
+    session.online(&ME.parse().unwrap(), &StreamFeatures::default(), false);
+    assert_eq!(outputs(&mut session).len(), 3);
+    // The transport broke before any answer; the stream was resumed.
+    session.online(&ME.parse().unwrap(), &StreamFeatures::default(), true);
+    assert_eq!(outputs(&mut session).len(), 3);
+}
+
+#[test]
+fn closing_withdraws_directed_presence_then_broadcasts_unavailable() {
+    let mut session = online();
+    session
+        .outgoing_presence(Presence::available().to("romeo@example.net/orchard".parse().unwrap()));
+    let closing = session.closing_presences(Some("bye"));
+    assert_eq!(closing.len(), 2);
+    assert_eq!(
+        closing[0].header.to.as_ref().unwrap().as_str(),
+        "romeo@example.net/orchard"
+    );
+    assert_eq!(closing[1].header.to, None);
+    assert_eq!(closing[1].status(), Some("bye"));
+    assert!(closing.iter().all(|p| p.kind == PresenceType::Unavailable));
+    assert_eq!(session.presence().directed_targets().count(), 0);
 }

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use openxmpp::{Client, ClientBuilder, Event, Events, Security};
+use openxmpp::im::chats::ChatMessage;
+use openxmpp::im::presence::PresenceChange;
+use openxmpp::{Client, ClientBuilder, Event, Events, ImEvent, Security};
 use openxmpp_testkit::{Account, TestServer};
 
 /// A builder for `account` on `server`, trusting the server's test CA.
@@ -37,19 +39,79 @@ pub(crate) async fn wait_for<T>(
     }
 }
 
-/// Sends initial presence and waits until the server reflects it back: from then on the
-/// session is available and receives chat sent to the bare JID (RFC 6121 §4.2).
+/// Waits until the server reflects our initial presence (sent by the client once the roster
+/// is loaded): from then on the session is available and receives chat sent to the bare JID
+/// (RFC 6121 §4.2).
 pub(crate) async fn go_available(client: &Client, events: &mut Events) {
-    client
-        .send(openxmpp::stanza::Presence::available())
-        .await
-        .expect("queue presence");
-    let me = client.jid().as_str().to_owned();
+    let me = client.jid();
     wait_for(events, |e| match e {
-        Event::Stanza {
-            stanza: openxmpp::stanza::Stanza::Presence(p),
-        } if p.header.from.as_ref().map(|j| j.as_str()) == Some(me.as_str()) => Some(()),
+        Event::Im {
+            event:
+                ImEvent::Presence {
+                    change:
+                        PresenceChange::Available {
+                            contact, resource, ..
+                        },
+                },
+        } if contact.as_str() == me.bare_str() && resource.as_deref() == Some(me.resource()) => {
+            Some(())
+        }
         _ => None,
     })
     .await;
+}
+
+/// The body of a chat message event.
+pub(crate) fn message_body(event: &Event) -> Option<String> {
+    chat_message(event).and_then(|m| m.message.body().map(str::to_owned))
+}
+
+/// The chat message of an event.
+pub(crate) fn chat_message(event: &Event) -> Option<ChatMessage> {
+    match event {
+        Event::Im {
+            event: ImEvent::Message { message },
+        } => Some((**message).clone()),
+        _ => None,
+    }
+}
+
+/// Waits for the first IM event matching `pick`, failing after 15 s.
+pub(crate) async fn wait_im<T>(
+    events: &mut Events,
+    mut pick: impl FnMut(&ImEvent) -> Option<T>,
+) -> T {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        match tokio::time::timeout_at(deadline, events.next()).await {
+            Ok(Some(Event::Im { event })) => {
+                if let Some(found) = pick(&event) {
+                    return found;
+                }
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("the event stream ended"),
+            Err(_) => panic!("no matching IM event within 15 s"),
+        }
+    }
+}
+
+/// A roster store a test keeps a handle on across clients.
+#[derive(Clone, Default)]
+pub(crate) struct KeptRosterStore(
+    pub(crate) std::sync::Arc<std::sync::Mutex<openxmpp::im::roster::MemoryRosterStore>>,
+);
+
+impl openxmpp::im::roster::RosterStore for KeptRosterStore {
+    fn load(&self) -> Option<(String, Vec<openxmpp::im::roster::RosterItem>)> {
+        self.0.lock().unwrap().load()
+    }
+
+    fn save(&mut self, version: &str, items: &[openxmpp::im::roster::RosterItem]) {
+        self.0.lock().unwrap().save(version, items);
+    }
+
+    fn clear(&mut self) {
+        self.0.lock().unwrap().clear();
+    }
 }
