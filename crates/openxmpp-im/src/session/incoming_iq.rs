@@ -1,5 +1,5 @@
 //! IQ requests the session answers: roster and blocklist pushes, disco#info, software
-//! version, entity time.
+//! version, entity time, ping.
 
 use openxmpp_core::error::{StanzaError, StanzaErrorCondition};
 use openxmpp_core::jid::Jid;
@@ -27,6 +27,8 @@ impl<S: RosterStore> Session<S> {
             (false, crate::roster::NS, "query") => self.roster_push(&iq),
             (false, blocking::NS, _) => self.blocklist_push(&iq),
             (true, crate::disco::NS_INFO, "query") => Some(self.answer_disco_info(&iq)),
+            // XEP-0199 §4.2: anyone may ping us (the connection answers our server itself).
+            (true, crate::ping::NS, "ping") => Some(iq.result(None)),
             (true, crate::version::NS, "query") => Some(match &self.config.modules.version {
                 Some(version) => iq.result(Some(version.clone().into())),
                 None => unavailable(&iq),

@@ -173,6 +173,7 @@ impl<S: RosterStore> Session<S> {
             crate::roster::NS.to_owned(),
             crate::disco::NS_INFO.to_owned(),
             crate::blocking::NS.to_owned(),
+            crate::ping::NS.to_owned(),
         ];
         if self.config.modules.version.is_some() {
             namespaces.push(crate::version::NS.to_owned());

@@ -325,6 +325,15 @@ fn disco_version_time_and_unknown_requests_are_answered() {
 
     feed(
         &mut session,
+        "<iq type='get' id='p1' from='romeo@example.net/orchard'><ping xmlns='urn:xmpp:ping'/></iq>",
+    );
+    assert_eq!(
+        sent(&mut session),
+        ["<iq xmlns='jabber:client' id='p1' to='romeo@example.net/orchard' type='result'/>"]
+    );
+
+    feed(
+        &mut session,
         "<iq type='set' id='u1' from='romeo@example.net/orchard'><query xmlns='jabber:iq:version'/></iq>",
     );
     assert!(sent(&mut session)[0].contains("<service-unavailable"));

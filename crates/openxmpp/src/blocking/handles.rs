@@ -196,6 +196,11 @@ pub struct ChatsHandle<'a> {
 }
 
 impl ChatsHandle<'_> {
+    /// Where a message to `contact` goes now.
+    pub fn address(&self, contact: &BareJid) -> Jid {
+        self.inner.address(contact)
+    }
+
     /// Sends `body` to `contact`; returns the message id.
     pub fn send(&self, contact: &BareJid, body: &str) -> Result<String, Error> {
         self.rt.block_on(self.inner.send(contact, body))

@@ -1,6 +1,6 @@
 //! The chats handle.
 
-use openxmpp_core::jid::BareJid;
+use openxmpp_core::jid::{BareJid, Jid};
 use openxmpp_core::stanza::Message;
 use openxmpp_im::chat_states::ChatState;
 use openxmpp_im::chats::ConversationKey;
@@ -28,6 +28,12 @@ pub struct ChatsHandle<'a> {
 }
 
 impl ChatsHandle<'_> {
+    /// Where a message to `contact` goes now: the resource it last wrote from (until its
+    /// presence changes, RFC 6121 §5.1), else its bare JID.
+    pub fn address(&self, contact: &BareJid) -> Jid {
+        self.client.im.lock().chats().address(contact)
+    }
+
     /// Sends `body` to `contact` outside any thread; returns the message id.
     pub async fn send(&self, contact: &BareJid, body: &str) -> Result<String, Error> {
         self.send_in(&ConversationKey::with(contact.clone()), body)

@@ -1,0 +1,185 @@
+//! Conversations through `client.chats()` against both servers: messages both ways with an
+//! independent client (slixmpp) — non-ASCII bodies, several `xml:lang` bodies, threads,
+//! replies locked to the writing resource — and carbons between two of our own sessions.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{builder, chat_message, go_available, wait_for, wait_im};
+use openxmpp::im::chats::{ConversationKey, Delivery, Direction};
+use openxmpp::stanza::{Message, MessageType};
+use openxmpp::{BareJid, ImEvent, Security};
+use openxmpp_testkit::{KitError, ServerKind, SlixPeer, shared};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_both_ways_with_slixmpp() {
+    for kind in ServerKind::ALL {
+        let server = shared(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let (ours, theirs) = (
+            server.new_account("chato").unwrap(),
+            server.new_account("chats").unwrap(),
+        );
+        let theirs_jid: BareJid = theirs.jid.parse().unwrap();
+        let (client, mut events) = builder(server, &ours, Security::StartTls)
+            .connect()
+            .await
+            .unwrap();
+        go_available(&client, &mut events).await;
+        let account = theirs.clone();
+        let (their_full, peer) = tokio::task::spawn_blocking(move || {
+            let mut peer = SlixPeer::start()?;
+            let answer = peer.call(json!({
+                "op": "connect", "jid": account.jid, "password": account.password,
+                "host": server.starttls_addr().ip().to_string(),
+                "port": server.starttls_addr().port(), "ca": server.ca_cert_path(),
+                "direct_tls": false,
+            }))?;
+            Ok::<_, KitError>((answer["jid"].as_str().unwrap_or_default().to_owned(), peer))
+        })
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("{kind}: {e}"));
+
+        // Ours → theirs: two languages and a thread.
+        let message = Message::chat(theirs_jid.clone().into(), "Ĝis baldaŭ, 世界! 🎻 <&>")
+            .with_body(Some("de"), "Bis bald, Welt!")
+            .with_thread("thread-ω", None);
+        let id = client.chats().send_message(message).await.unwrap();
+        let (got, peer) = tokio::task::spawn_blocking(move || {
+            let mut peer = peer;
+            let got = peer.wait_for(|e| e["event"] == "message", Duration::from_secs(15))?;
+            Ok::<_, KitError>((got, peer))
+        })
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("{kind}: {e}"));
+        assert_eq!(got["body"], "Ĝis baldaŭ, 世界! 🎻 <&>", "{kind}");
+        assert_eq!(got["thread"], "thread-ω", "{kind}");
+        assert_eq!(got["id"], id.as_str(), "{kind}");
+
+        // Theirs → ours: a thread, a language, from their full JID.
+        let mut peer = peer;
+        tokio::task::block_in_place(|| {
+            peer.call(json!({
+                "op": "message", "to": ours.jid, "body": "Ça va très bien ✓",
+                "thread": "thread-ω", "lang": "fr", "id": "slix-1",
+            }))
+        })
+        .unwrap();
+        let received = wait_for(&mut events, chat_message).await;
+        assert_eq!(received.direction, Direction::Incoming);
+        assert_eq!(received.delivery, Delivery::Live);
+        assert_eq!(
+            received.conversation,
+            ConversationKey::in_thread(theirs_jid.clone(), "thread-ω"),
+            "{kind}"
+        );
+        assert_eq!(received.message.body(), Some("Ça va très bien ✓"));
+        assert_eq!(
+            received.message.header.lang.as_deref(),
+            Some("fr"),
+            "{kind}"
+        );
+        assert_eq!(received.sender_id(), Some("slix-1"));
+
+        // The reply goes to the resource that wrote, in the same thread.
+        client
+            .chats()
+            .send_in(&received.conversation, "Merci !")
+            .await
+            .unwrap();
+        let got = tokio::task::block_in_place(|| {
+            peer.wait_for(|e| e["event"] == "message", Duration::from_secs(15))
+        })
+        .unwrap();
+        assert_eq!(got["body"], "Merci !", "{kind}");
+        assert_eq!(got["thread"], "thread-ω", "{kind}");
+        assert_eq!(
+            got["to"],
+            their_full.as_str(),
+            "{kind}: sent to the writing resource"
+        );
+        assert_eq!(
+            client.chats().address(&theirs_jid).as_str(),
+            their_full,
+            "{kind}: replies are locked to the writing resource"
+        );
+        tokio::task::spawn_blocking(move || peer.disconnect())
+            .await
+            .unwrap()
+            .unwrap();
+        client.close().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn carbons_reach_our_other_session() {
+    for kind in ServerKind::ALL {
+        let server = shared(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let (ours, bob) = (
+            server.new_account("carbon").unwrap(),
+            server.new_account("carbonbob").unwrap(),
+        );
+        let bob_jid: BareJid = bob.jid.parse().unwrap();
+        let (phone, mut phone_events) = builder(server, &ours, Security::StartTls)
+            .resource("phone")
+            .connect()
+            .await
+            .unwrap();
+        go_available(&phone, &mut phone_events).await;
+        let (laptop, mut laptop_events) = builder(server, &ours, Security::StartTls)
+            .resource("laptop")
+            .connect()
+            .await
+            .unwrap();
+        go_available(&laptop, &mut laptop_events).await;
+        let (bob_client, mut bob_events) = builder(server, &bob, Security::StartTls)
+            .connect()
+            .await
+            .unwrap();
+        go_available(&bob_client, &mut bob_events).await;
+        // Carbons are enabled at login; give the servers a moment to have processed it.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+
+        // The phone writes to bob: the laptop gets a sent carbon.
+        phone
+            .chats()
+            .send(&bob_jid, "from the phone")
+            .await
+            .unwrap();
+        let carbon = wait_im(&mut laptop_events, |e| match e {
+            ImEvent::Message { message } => Some((**message).clone()),
+            _ => None,
+        })
+        .await;
+        assert_eq!(carbon.direction, Direction::Outgoing, "{kind}");
+        assert_eq!(carbon.delivery, Delivery::Carbon, "{kind}");
+        assert_eq!(carbon.conversation.peer, bob_jid);
+        assert_eq!(carbon.message.body(), Some("from the phone"));
+
+        // Bob answers the phone's full JID: the laptop gets a received carbon.
+        let reply = wait_for(&mut bob_events, chat_message).await;
+        bob_client
+            .chats()
+            .send_in(&reply.conversation, "to the phone")
+            .await
+            .unwrap();
+        let got = wait_for(&mut phone_events, chat_message).await;
+        assert_eq!(got.message.body(), Some("to the phone"));
+        assert_eq!(got.delivery, Delivery::Live);
+        let carbon = wait_im(&mut laptop_events, |e| match e {
+            ImEvent::Message { message } => Some((**message).clone()),
+            _ => None,
+        })
+        .await;
+        assert_eq!(carbon.direction, Direction::Incoming, "{kind}");
+        assert_eq!(carbon.delivery, Delivery::Carbon, "{kind}");
+        assert_eq!(carbon.message.body(), Some("to the phone"));
+        assert_eq!(carbon.message.kind, MessageType::Chat);
+        for client in [phone, laptop, bob_client] {
+            client.close().await.unwrap();
+        }
+    }
+}
