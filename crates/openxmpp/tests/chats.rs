@@ -183,3 +183,47 @@ async fn carbons_reach_our_other_session() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn normal_and_headline_messages_with_subjects() {
+    for kind in ServerKind::ALL {
+        let server = shared(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let (a, b) = (
+            server.new_account("typea").unwrap(),
+            server.new_account("typeb").unwrap(),
+        );
+        let (alice, mut alice_events) = builder(server, &a, Security::StartTls)
+            .connect()
+            .await
+            .unwrap();
+        go_available(&alice, &mut alice_events).await;
+        let (bob, mut bob_events) = builder(server, &b, Security::StartTls)
+            .connect()
+            .await
+            .unwrap();
+        go_available(&bob, &mut bob_events).await;
+        let bob_jid: BareJid = b.jid.parse().unwrap();
+        for kind_sent in [
+            MessageType::Normal,
+            MessageType::Headline,
+            MessageType::Chat,
+        ] {
+            let message = Message::new(kind_sent, Some(bob_jid.clone().into()))
+                .with_subject(None, "Über the balcony")
+                .with_subject(Some("fr"), "Sur le balcon")
+                .with_body(None, "Meet me at dawn");
+            alice.chats().send_message(message).await.unwrap();
+            let got = wait_for(&mut bob_events, chat_message).await;
+            assert_eq!(got.message.kind, kind_sent, "{kind}");
+            assert_eq!(got.message.subject(), Some("Über the balcony"), "{kind}");
+            assert_eq!(
+                got.message.subjects.get(Some("fr")),
+                Some("Sur le balcon"),
+                "{kind}"
+            );
+            assert_eq!(got.conversation.peer.as_str(), a.jid, "{kind}");
+        }
+        alice.close().await.unwrap();
+        bob.close().await.unwrap();
+    }
+}

@@ -291,3 +291,57 @@ async fn they_subscribe_we_deny_then_approve_and_directed_presence() {
         client.close().await.unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preapproval_where_the_server_offers_it() {
+    for kind in ServerKind::ALL {
+        let server = shared(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let (ours, theirs) = (
+            server.new_account("preo").unwrap(),
+            server.new_account("pres").unwrap(),
+        );
+        let theirs_jid: BareJid = theirs.jid.parse().unwrap();
+        let (client, mut events) = builder(server, &ours, Security::StartTls)
+            .connect()
+            .await
+            .unwrap();
+        let offered = common::wait_for(&mut events, |e| match e {
+            openxmpp::Event::Online { features, .. } => Some(features.pre_approval),
+            _ => None,
+        })
+        .await;
+        eprintln!("{kind}: subscription pre-approval offered: {offered}");
+        go_available(&client, &mut events).await;
+        match client.subscriptions().preapprove(&theirs_jid).await {
+            Err(openxmpp::Error::Unsupported { .. }) => {
+                assert!(!offered, "{kind}");
+                client.close().await.unwrap();
+                continue;
+            }
+            Ok(()) => assert!(offered, "{kind}"),
+            Err(e) => panic!("{kind}: {e}"),
+        }
+        // Pre-approved: their request is approved by the server without asking us.
+        let (_, peer) =
+            start_peer(server, theirs.jid.clone(), theirs.password.clone(), false).await;
+        let ours_jid = ours.jid.clone();
+        let (_, peer) = peer_call(
+            peer,
+            json!({"op": "presence", "to": ours_jid, "type": "subscribe"}),
+        )
+        .await;
+        let from = ours.jid.clone();
+        let (_, peer) = peer_wait(peer, move |e| {
+            e["event"] == "presence"
+                && e["type"] == "subscribed"
+                && e["from"].as_str().is_some_and(|f| f.starts_with(&from))
+        })
+        .await;
+        assert!(client.subscriptions().pending().is_empty(), "{kind}");
+        tokio::task::spawn_blocking(move || peer.disconnect())
+            .await
+            .unwrap()
+            .unwrap();
+        client.close().await.unwrap();
+    }
+}
