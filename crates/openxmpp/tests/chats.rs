@@ -227,3 +227,44 @@ async fn normal_and_headline_messages_with_subjects() {
         bob.close().await.unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_messages_arrive_delayed_with_their_timestamp() {
+    for kind in ServerKind::ALL {
+        let server = shared(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let (a, b) = (
+            server.new_account("offa").unwrap(),
+            server.new_account("offb").unwrap(),
+        );
+        let (alice, mut alice_events) = builder(server, &a, Security::StartTls)
+            .connect()
+            .await
+            .unwrap();
+        go_available(&alice, &mut alice_events).await;
+        let before = std::time::SystemTime::now();
+        alice
+            .chats()
+            .send(&b.jid.parse().unwrap(), "while you were away")
+            .await
+            .unwrap();
+        // Let the server store it before bob signs in.
+        alice.discovery().ping(None).await.unwrap();
+        let (bob, mut bob_events) = builder(server, &b, Security::StartTls)
+            .connect()
+            .await
+            .unwrap();
+        let got = wait_for(&mut bob_events, chat_message).await;
+        assert_eq!(got.message.body(), Some("while you were away"), "{kind}");
+        assert_eq!(got.delivery, Delivery::Delayed, "{kind}");
+        let sent_at = std::time::SystemTime::from(got.sent_at.expect("a delay stamp"));
+        let skew = sent_at
+            .duration_since(before)
+            .unwrap_or_else(|e| e.duration());
+        assert!(
+            skew < Duration::from_secs(5),
+            "{kind}: stamp {sent_at:?} vs {before:?}"
+        );
+        alice.close().await.unwrap();
+        bob.close().await.unwrap();
+    }
+}
