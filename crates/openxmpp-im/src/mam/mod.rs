@@ -38,6 +38,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::borrow::Cow;
+
 use openxmpp_core::jid::{BareJid, Jid};
 use openxmpp_core::stanza::{Iq, IqPayload, Message, StanzaParseError};
 use openxmpp_core::xml::{Element, Node};
@@ -124,6 +126,12 @@ pub struct MamQuery {
     pub start: Option<Timestamp>,
     /// Only messages up to this instant.
     pub end: Option<Timestamp>,
+    /// Only messages archived after the one with this archive id (the `after-id` field of
+    /// `urn:xmpp:mam:2#extended`; unlike RSM `<after/>` it bounds the whole result set).
+    pub after_id: Option<String>,
+    /// Only messages archived before the one with this archive id (the `before-id` field of
+    /// `urn:xmpp:mam:2#extended`).
+    pub before_id: Option<String>,
     /// The page wanted.
     pub rsm: Option<SetQuery>,
 }
@@ -161,6 +169,20 @@ impl MamQuery {
     /// Only messages up to `end`.
     pub fn end(mut self, end: Timestamp) -> Self {
         self.end = Some(end);
+        self
+    }
+
+    /// Only messages archived after the one with archive id `id` (needs
+    /// `urn:xmpp:mam:2#extended`).
+    pub fn after_id(mut self, id: impl Into<String>) -> Self {
+        self.after_id = Some(id.into());
+        self
+    }
+
+    /// Only messages archived before the one with archive id `id` (needs
+    /// `urn:xmpp:mam:2#extended`).
+    pub fn before_id(mut self, id: impl Into<String>) -> Self {
+        self.before_id = Some(id.into());
         self
     }
 
@@ -352,6 +374,8 @@ impl From<MamQuery> for Element {
             ("with", query.with.map(|j| j.as_str().to_owned())),
             ("start", query.start.map(|t| t.to_string())),
             ("end", query.end.map(|t| t.to_string())),
+            ("after-id", query.after_id),
+            ("before-id", query.before_id),
         ];
         if filters.iter().any(|(_, v)| v.is_some()) {
             let mut form = Element::builder("x", DATA_FORMS_NS)
@@ -380,8 +404,8 @@ impl From<MamQuery> for Element {
 impl TryFrom<Element> for MamQuery {
     type Error = StanzaParseError;
 
-    /// Reads a `<query/>`: its form's `with`, `start` and `end` fields (other fields are
-    /// ignored) and its `<set/>`. A form whose FORM_TYPE is not `urn:xmpp:mam:2` is refused.
+    /// Reads a `<query/>`: its form's `with`, `start`, `end`, `after-id` and `before-id` fields
+    /// (other fields are ignored) and its `<set/>`. A form whose FORM_TYPE is not `urn:xmpp:mam:2` is refused.
     fn try_from(mut element: Element) -> Result<Self, Self::Error> {
         expect(&element, "query", NS)?;
         let mut query = MamQuery {
@@ -424,10 +448,20 @@ fn read_form(form: Element, query: &mut MamQuery) -> Result<(), StanzaParseError
             }
             Some("start") => query.start = Some(timestamp("start")?),
             Some("end") => query.end = Some(timestamp("end")?),
+            Some("after-id") => query.after_id = Some(archive_id("after-id", value)?),
+            Some("before-id") => query.before_id = Some(archive_id("before-id", value)?),
             _ => {}
         }
     }
     Ok(())
+}
+
+/// An archive id field's value, which must not be empty.
+fn archive_id(what: &'static str, value: Cow<'_, str>) -> Result<String, StanzaParseError> {
+    if value.is_empty() {
+        return Err(invalid("field", what, ""));
+    }
+    Ok(value.into_owned())
 }
 
 impl TryFrom<Element> for MamResult {
@@ -693,6 +727,18 @@ mod tests {
              <set xmlns='http://jabber.org/protocol/rsm'><max>20</max><before/></set>\
              </query></iq>"
         );
+        assert_eq!(
+            xml(&MamQuery::new()
+                .after_id("09af3-cc343-b409f")
+                .before_id("28482-98726-73623")
+                .into()),
+            "<query xmlns='urn:xmpp:mam:2'>\
+             <x xmlns='jabber:x:data' type='submit'>\
+             <field var='FORM_TYPE' type='hidden'><value>urn:xmpp:mam:2</value></field>\
+             <field var='after-id'><value>09af3-cc343-b409f</value></field>\
+             <field var='before-id'><value>28482-98726-73623</value></field>\
+             </x></query>"
+        );
         let fin = MamFin {
             complete: true,
             stable: false,
@@ -719,6 +765,8 @@ mod tests {
             .with("a@b.c/d".parse().unwrap())
             .start(Timestamp::from_unix(0, 0).unwrap())
             .end(Timestamp::from_unix(1, 5).unwrap())
+            .after_id("a1")
+            .before_id("b2")
             .rsm(SetQuery::max(5).before("x"));
         assert_eq!(
             MamQuery::try_from(Element::from(query.clone())).unwrap(),
@@ -859,6 +907,20 @@ mod tests {
         assert!(matches!(
             form("<field var='end'/>"),
             Err(StanzaParseError::InvalidValue { what: "end", .. })
+        ));
+        assert!(matches!(
+            form("<field var='after-id'><value></value></field>"),
+            Err(StanzaParseError::InvalidValue {
+                what: "after-id",
+                ..
+            })
+        ));
+        assert!(matches!(
+            form("<field var='before-id'/>"),
+            Err(StanzaParseError::InvalidValue {
+                what: "before-id",
+                ..
+            })
         ));
         assert!(matches!(
             MamQuery::try_from(element(
