@@ -6,6 +6,16 @@
 //! `<fin/>` ([`MamFin`]) saying which page that was. Result messages can be sent by anyone, so
 //! [`unwrap_result`] only believes those from our own account or from the archive queried.
 //!
+//! On top of the payloads:
+//! - [`ArchiveQuery`] runs one query over as many pages as it takes, forward from the oldest
+//!   message or backward from the newest ("the last N"), and hands out [`ArchivedMessage`]s
+//!   oldest first (see it for the call order and the guards against archives that page in
+//!   circles);
+//! - [`ArchiveDedup`] drops archived messages already seen live or in an earlier query, by
+//!   archive id (XEP-0359 stanza id) or by origin id and sender.
+//!
+//! The payloads alone:
+//!
 //! ```
 //! use openxmpp_im::core::jid::BareJid;
 //! use openxmpp_im::core::stanza::{Iq, Message};
@@ -40,6 +50,7 @@
 
 use std::borrow::Cow;
 
+use openxmpp_core::error::StanzaError;
 use openxmpp_core::jid::{BareJid, Jid};
 use openxmpp_core::stanza::{Iq, IqPayload, Message, StanzaParseError};
 use openxmpp_core::xml::{Element, Node};
@@ -47,6 +58,15 @@ use openxmpp_core::xml::{Element, Node};
 use crate::delay::Timestamp;
 use crate::forwarded::{self, Forwarded};
 use crate::parse_util::{boolean, expect, from_own_account, invalid, missing, number, take_id};
+
+mod dedup;
+mod query;
+
+pub use dedup::{ArchiveDedup, MAX_ID_LEN};
+pub use query::{
+    ArchiveFilter, ArchiveQuery, ArchivedMessage, Claim, DEFAULT_PAGE_SIZE, Direction,
+    MAX_PAGE_SIZE, PAGE_SLACK, Progress, QueryEnd,
+};
 
 /// The XEP-0313 namespace (version 2).
 pub const NS: &str = "urn:xmpp:mam:2";
@@ -543,7 +563,7 @@ impl From<MamFin> for Element {
     }
 }
 
-/// Why a message that looks like an archive result was refused.
+/// Why an archive result, or a query's answer, was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MamError {
@@ -557,9 +577,34 @@ pub enum MamError {
         /// Our bare JID.
         own: BareJid,
     },
-    /// The result is malformed.
+    /// The result or the `<fin/>` is malformed.
     #[error("invalid archive result: {0}")]
     Invalid(#[from] StanzaParseError),
+    /// The archive refused the query (`item-not-found` for an archive id it does not know,
+    /// `feature-not-implemented` for a filter it does not support, …).
+    #[error("the archive refused the query: {0}")]
+    Archive(Box<StanzaError>),
+    /// A page brought more results than asked for, beyond the slack allowed: the rest are
+    /// refused.
+    #[error("the archive sent more than {limit} results for one page")]
+    TooManyResults {
+        /// How many results the page could bring.
+        limit: u32,
+    },
+    /// A result or an answer for the query came while no page was awaited.
+    #[error("archive query {queryid} awaits no page")]
+    NoPageInFlight {
+        /// The query's id.
+        queryid: String,
+    },
+    /// An IQ answer that does not answer the page request (another id).
+    #[error("IQ response {id} does not answer the archive page request {expected}")]
+    WrongResponse {
+        /// The answer's id.
+        id: String,
+        /// The request's id.
+        expected: String,
+    },
 }
 
 /// Checks that a result message comes from an archive we queried: our own account's (`from`
