@@ -30,6 +30,9 @@ impl<S: RosterStore> Session<S> {
             });
             return None;
         }
+        if !self.archive_queries.is_empty() && self.claim_archive_result(&message) {
+            return None;
+        }
         match carbons::unwrap_carbon(&message, &self.account) {
             Ok(None) => {}
             Ok(Some(carbon)) => {
@@ -105,6 +108,7 @@ impl<S: RosterStore> Session<S> {
             }
             return Some(message);
         }
+        self.dedup.record_live(&message, &self.account);
         let Some(mut chat) = self.chats.incoming(message, direction) else {
             tracing::debug!("message without a peer dropped");
             return None;

@@ -42,6 +42,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod archive;
 mod config;
 mod event;
 mod incoming_iq;
@@ -59,11 +60,13 @@ use openxmpp_core::stanza::{Iq, Presence, PresenceType, Stanza};
 
 use crate::caps::Caps;
 use crate::chats::Chats;
+use crate::mam::{ArchiveDedup, ArchiveQuery};
 use crate::disco::DiscoInfoResult;
 use crate::presence::PresenceTracker;
 use crate::roster::{MemoryRosterStore, Roster, RosterStore};
 use crate::subscriptions::Subscriptions;
 
+pub use archive::{ArchiveStartError, ArchiveStep, MAX_ARCHIVE_QUERIES};
 pub use config::{Modules, SessionConfig};
 pub use event::{BlocklistEvent, Event};
 
@@ -117,6 +120,10 @@ pub struct Session<S: RosterStore = MemoryRosterStore> {
     pre_approval: bool,
     /// Our own capabilities (XEP-0115), from our disco#info.
     caps: Option<Caps>,
+    /// Running archive queries.
+    archive_queries: Vec<ArchiveQuery>,
+    /// Live messages seen, to leave them out of archive catch-ups.
+    dedup: ArchiveDedup,
     outputs: VecDeque<Output>,
     events: VecDeque<Event>,
     requests: HashMap<RequestToken, Purpose>,
@@ -146,6 +153,8 @@ impl<S: RosterStore> Session<S> {
             presence_sent: false,
             pre_approval: false,
             caps: None,
+            archive_queries: Vec::new(),
+            dedup: ArchiveDedup::new(),
             outputs: VecDeque::new(),
             events: VecDeque::new(),
             requests: HashMap::new(),
