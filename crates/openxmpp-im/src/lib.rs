@@ -30,6 +30,7 @@ pub mod roster;
 pub mod stanza_id;
 pub mod subscriptions;
 pub mod time;
+pub mod vcard;
 pub mod version;
 
 #[cfg(test)]
