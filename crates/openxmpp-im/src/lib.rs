@@ -12,6 +12,7 @@ pub use openxmpp_core as core;
 
 pub mod blocking;
 pub mod caps;
+pub mod caps_cache;
 pub mod carbons;
 pub mod chat_states;
 pub mod correction;
