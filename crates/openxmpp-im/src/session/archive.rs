@@ -16,7 +16,7 @@ pub const MAX_ARCHIVE_QUERIES: usize = 16;
 #[derive(Debug)]
 pub enum ArchiveStep {
     /// Send this request for the next page.
-    NextPage(Iq),
+    NextPage(Box<Iq>),
     /// The query is over: its results, oldest first.
     Done(Vec<ArchivedMessage>),
 }
@@ -42,11 +42,16 @@ impl<S: RosterStore> Session<S> {
     /// Starts `query`: returns its first page request (its id empty, for the connection to
     /// assign). Results are then claimed from incoming messages until
     /// [`Session::archive_page_answered`] ends the query.
-    pub fn start_archive_query(&mut self, mut query: ArchiveQuery) -> Result<Iq, ArchiveStartError> {
+    pub fn start_archive_query(
+        &mut self,
+        mut query: ArchiveQuery,
+    ) -> Result<Iq, ArchiveStartError> {
         if self.archive_queries.len() >= MAX_ARCHIVE_QUERIES {
             return Err(ArchiveStartError::TooMany);
         }
-        let request = query.next_request("").ok_or(ArchiveStartError::NothingToAsk)?;
+        let request = query
+            .next_request("")
+            .ok_or(ArchiveStartError::NothingToAsk)?;
         self.archive_queries.push(query);
         Ok(request)
     }
@@ -58,7 +63,11 @@ impl<S: RosterStore> Session<S> {
         queryid: &str,
         response: Result<Iq, StanzaError>,
     ) -> Result<ArchiveStep, MamError> {
-        let Some(index) = self.archive_queries.iter().position(|q| q.queryid() == queryid) else {
+        let Some(index) = self
+            .archive_queries
+            .iter()
+            .position(|q| q.queryid() == queryid)
+        else {
             return Err(MamError::NoPageInFlight {
                 queryid: queryid.to_owned(),
             });
@@ -66,7 +75,7 @@ impl<S: RosterStore> Session<S> {
         let step = match self.archive_queries[index].handle_fin(response) {
             Ok(Progress::NeedsNextPage { .. }) => self.archive_queries[index]
                 .next_request("")
-                .map(ArchiveStep::NextPage),
+                .map(|iq| ArchiveStep::NextPage(Box::new(iq))),
             Ok(Progress::Complete { .. }) => None,
             Err(error) => {
                 self.archive_queries.remove(index);

@@ -18,6 +18,11 @@ impl<S: RosterStore> Session<S> {
                 None
             }
             PresenceType::Available | PresenceType::Unavailable => {
+                let ours =
+                    presence.header.from.as_ref().and_then(|f| f.as_full()) == self.jid.as_ref();
+                if !ours && let Some(lookup) = self.caps_cache.handle_presence(&presence) {
+                    self.request(super::Purpose::Capabilities(lookup.key), lookup.iq);
+                }
                 match self.presence.handle(&presence) {
                     Some(change) => {
                         if let Some(from) = &presence.header.from {

@@ -59,9 +59,10 @@ use openxmpp_core::jid::{BareJid, FullJid};
 use openxmpp_core::stanza::{Iq, Presence, PresenceType, Stanza};
 
 use crate::caps::Caps;
+use crate::caps_cache::{CapsCache, CapsCacheConfig, LookupKey};
 use crate::chats::Chats;
-use crate::mam::{ArchiveDedup, ArchiveQuery};
 use crate::disco::DiscoInfoResult;
+use crate::mam::{ArchiveDedup, ArchiveQuery};
 use crate::presence::PresenceTracker;
 use crate::roster::{MemoryRosterStore, Roster, RosterStore};
 use crate::subscriptions::Subscriptions;
@@ -98,6 +99,7 @@ enum Purpose {
     Roster,
     EnableCarbons,
     Blocklist,
+    Capabilities(LookupKey),
 }
 
 /// The IM state of one account, across reconnects. See the [module docs](self).
@@ -120,6 +122,8 @@ pub struct Session<S: RosterStore = MemoryRosterStore> {
     pre_approval: bool,
     /// Our own capabilities (XEP-0115), from our disco#info.
     caps: Option<Caps>,
+    /// Contacts' verified capabilities (XEP-0115).
+    caps_cache: CapsCache,
     /// Running archive queries.
     archive_queries: Vec<ArchiveQuery>,
     /// Live messages seen, to leave them out of archive catch-ups.
@@ -153,6 +157,12 @@ impl<S: RosterStore> Session<S> {
             presence_sent: false,
             pre_approval: false,
             caps: None,
+            caps_cache: CapsCache::new(CapsCacheConfig {
+                max_vers: 2_000,
+                max_jids: 10_000,
+                max_lookups: 8,
+                max_info_bytes: 16 * 1024,
+            }),
             archive_queries: Vec::new(),
             dedup: ArchiveDedup::new(),
             outputs: VecDeque::new(),
@@ -241,6 +251,11 @@ impl<S: RosterStore> Session<S> {
         self.blocklist
             .as_ref()
             .map(|list| list.iter().map(String::as_str))
+    }
+
+    /// What `jid` can do, from its verified entity capabilities (XEP-0115), once known.
+    pub fn capabilities(&self, jid: &openxmpp_core::jid::Jid) -> Option<&DiscoInfoResult> {
+        self.caps_cache.features_of(jid)
     }
 
     /// Whether the server offers subscription pre-approval (RFC 6121 §3.4).
@@ -335,6 +350,7 @@ impl<S: RosterStore> Session<S> {
         self.jid = None;
         self.presence_sent = false;
         self.requests.clear();
+        self.caps_cache.session_ended();
     }
 
     fn request(&mut self, purpose: Purpose, iq: Iq) {
