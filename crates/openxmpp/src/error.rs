@@ -59,6 +59,9 @@ pub enum Error {
         /// What was wrong with the answer.
         detail: String,
     },
+    /// A message archive query failed (XEP-0313).
+    #[error("archive query failed: {0}")]
+    Archive(#[from] openxmpp_im::mam::MamError),
     /// The client was closed (or its connection ended) before the operation completed.
     #[error("the client is closed")]
     Closed,

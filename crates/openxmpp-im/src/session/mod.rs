@@ -273,24 +273,26 @@ impl<S: RosterStore> Session<S> {
         self.events.pop_front()
     }
 
-    /// Prepares a presence we send: a broadcast one (no `to`) is remembered to be sent again
-    /// after a reconnect and gets our capabilities; a directed one is remembered so that it
-    /// can be withdrawn (RFC 6121 §4.6). Returns the presence to send.
+    /// Prepares a presence we send: an available one gets our capabilities (XEP-0115); a
+    /// broadcast one (no `to`) is remembered to be sent again after a reconnect; a directed
+    /// one is remembered so that it can be withdrawn (RFC 6121 §4.6). Returns the presence
+    /// to send.
     pub fn outgoing_presence(&mut self, mut presence: Presence) -> Presence {
+        if presence.kind == PresenceType::Available
+            && let Some(caps) = &self.caps
+            && !presence.payloads.iter().any(|p| p.is("c", crate::caps::NS))
+        {
+            presence.payloads.push(caps.clone().into());
+        }
         match &presence.header.to {
-            None => {
-                if presence.kind == PresenceType::Available {
-                    if let Some(caps) = &self.caps
-                        && !presence.payloads.iter().any(|p| p.is("c", crate::caps::NS))
-                    {
-                        presence.payloads.push(caps.clone().into());
-                    }
+            None => match presence.kind {
+                PresenceType::Available => {
                     self.own_presence = Some(presence.clone());
                     self.presence_sent = true;
-                } else if presence.kind == PresenceType::Unavailable {
-                    self.own_presence = None;
                 }
-            }
+                PresenceType::Unavailable => self.own_presence = None,
+                _ => {}
+            },
             Some(to) => {
                 let to = to.clone();
                 self.presence.directed_sent(&to, presence.kind);
