@@ -24,9 +24,9 @@
 //!
 //! Those code points are refused anywhere else (a lone joiner, a joiner between letters, a
 //! selector with nothing to select), as the profile says. Servers prepare resourceparts
-//! differently (stringprep's Resourceprep keeps or deletes them, PRECIS refuses them, MUC
-//! services usually pass nicknames through), so we keep them byte for byte: the address we
-//! show and send back is the one the server sent.
+//! differently (stringprep's Resourceprep deletes joiners and selectors and refuses tags,
+//! PRECIS refuses them all, some MUC services pass nicknames through), so we keep them byte
+//! for byte: the address we show and send back is the one the server sent.
 //!
 //! ```
 //! use openxmpp_core::jid::{Jid, JidError};

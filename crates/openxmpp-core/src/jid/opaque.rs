@@ -5,11 +5,13 @@
 //!    they are ([`newer_symbols`]); RFC 8264 allows them under current Unicode.
 //! 2. The joiners, variation selectors and tag characters of emoji sequences (👩‍💻, ❤️, 1️⃣,
 //!    🏴󠁧󠁢󠁳󠁣󠁴󠁿) are accepted where they form such a sequence ([`emoji`]). Strict RFC 8265 refuses
-//!    them (U+200D is CONTEXTJ, the others are default-ignorable). Servers differ here: some
-//!    prepare resourceparts with the old stringprep Resourceprep, which keeps or deletes these
-//!    code points, others with PRECIS, and MUC services pass room nicknames through as users
-//!    typed them. We accept them so that emoji nicknames work, and keep them unchanged so
-//!    that the address we show and send back is the one the server uses.
+//!    them (U+200D is CONTEXTJ, the others are default-ignorable). Servers differ here:
+//!    stringprep's Resourceprep (RFC 3920, still used by many servers) maps the joiner and
+//!    the variation selectors to nothing and prohibits the tags, PRECIS refuses all of them,
+//!    and some MUC services pass room nicknames through as users typed them. We accept them
+//!    so that emoji nicknames work, and keep them unchanged so that the address we show and
+//!    send back is the one the server sent (a room that normalised our nickname says so with
+//!    its self-presence).
 //!
 //! Everything else is the strict profile: the text between accepted code points is enforced
 //! piece by piece with OpaqueString. The accepted code points are starters (canonical
