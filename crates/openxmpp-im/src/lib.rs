@@ -23,6 +23,7 @@ pub mod disco;
 pub mod forwarded;
 pub mod mam;
 pub mod markers;
+pub mod muc;
 mod parse_util;
 pub mod ping;
 pub mod presence;
