@@ -12,6 +12,9 @@ use crate::{chat_states, markers, receipts};
 
 impl<S: RosterStore> Session<S> {
     pub(super) fn handle_message(&mut self, message: Message) -> Option<Message> {
+        if self.room_message(&message) {
+            return None;
+        }
         if message.kind == MessageType::Error {
             let from = message
                 .header

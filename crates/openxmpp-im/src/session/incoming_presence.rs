@@ -7,6 +7,9 @@ use crate::roster::RosterStore;
 
 impl<S: RosterStore> Session<S> {
     pub(super) fn handle_presence(&mut self, presence: Presence) -> Option<Presence> {
+        if self.room_presence(&presence) {
+            return None;
+        }
         match presence.kind {
             PresenceType::Subscribe
             | PresenceType::Subscribed

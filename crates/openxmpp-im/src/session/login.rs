@@ -70,6 +70,7 @@ impl<S: RosterStore> Session<S> {
             let presence = self.outgoing_presence(presence);
             self.send(presence);
         }
+        self.rejoin_rooms();
     }
 
     /// The response to the session's request `token`: the result, or the error (`None` when

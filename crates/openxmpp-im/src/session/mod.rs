@@ -49,6 +49,7 @@ mod incoming_iq;
 mod incoming_message;
 mod incoming_presence;
 mod login;
+mod rooms;
 #[cfg(test)]
 mod tests;
 
@@ -63,6 +64,7 @@ use crate::caps_cache::{CapsCache, CapsCacheConfig, LookupKey};
 use crate::chats::Chats;
 use crate::disco::DiscoInfoResult;
 use crate::mam::{ArchiveDedup, ArchiveQuery};
+use crate::muc::Rooms;
 use crate::presence::PresenceTracker;
 use crate::roster::{MemoryRosterStore, Roster, RosterStore};
 use crate::subscriptions::Subscriptions;
@@ -70,6 +72,7 @@ use crate::subscriptions::Subscriptions;
 pub use archive::{ArchiveStartError, ArchiveStep, MAX_ARCHIVE_QUERIES};
 pub use config::{Modules, SessionConfig};
 pub use event::{BlocklistEvent, Event};
+pub use rooms::JoinOutcome;
 
 /// A request the session made, to be matched with its response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -124,6 +127,12 @@ pub struct Session<S: RosterStore = MemoryRosterStore> {
     caps: Option<Caps>,
     /// Contacts' verified capabilities (XEP-0115).
     caps_cache: CapsCache,
+    /// Multi-user chat rooms.
+    rooms: Rooms,
+    /// How recent joins ended, by room.
+    join_outcomes: HashMap<String, JoinOutcome>,
+    /// When the last session with rooms ended (to rejoin with only the history since).
+    offline_since: Option<crate::delay::Timestamp>,
     /// Running archive queries.
     archive_queries: Vec<ArchiveQuery>,
     /// Live messages seen, to leave them out of archive catch-ups.
@@ -163,6 +172,9 @@ impl<S: RosterStore> Session<S> {
                 max_lookups: 8,
                 max_info_bytes: 16 * 1024,
             }),
+            rooms: Rooms::default(),
+            join_outcomes: HashMap::new(),
+            offline_since: None,
             archive_queries: Vec::new(),
             dedup: ArchiveDedup::new(),
             outputs: VecDeque::new(),
@@ -335,9 +347,11 @@ impl<S: RosterStore> Session<S> {
         self.subscriptions.deny(contact)
     }
 
-    /// The session went offline: contacts' presence is unknown until the next session says
-    /// otherwise (an `Unavailable` event for each one that was online).
-    pub fn offline(&mut self) {
+    /// The session went offline at `now`: contacts' presence is unknown until the next
+    /// session says otherwise (an `Unavailable` event for each one that was online); the
+    /// rooms we were in are rejoined by the next session.
+    pub fn offline(&mut self, now: &crate::delay::Timestamp) {
+        self.rooms_offline(now);
         let online: Vec<BareJid> = self.presence.contacts().collect();
         self.presence.clear();
         self.chats.unlock_all();

@@ -201,7 +201,7 @@ fn reconnects_resend_the_last_presence_unless_resumed() {
     session.online(&ME.parse().unwrap(), &StreamFeatures::default(), true);
     assert!(outputs(&mut session).is_empty());
     // A new session: roster, then the away presence again.
-    session.offline();
+    session.offline(&now());
     session.online(&ME.parse().unwrap(), &StreamFeatures::default(), false);
     let Some(Output::Request { token, .. }) = session.poll_output() else {
         panic!()
@@ -551,7 +551,7 @@ fn presence_and_subscriptions() {
     assert_eq!(session.subscriptions().pending().count(), 0);
 
     // Going offline: every contact we saw online is reported unavailable.
-    session.offline();
+    session.offline(&now());
     assert_eq!(
         events(&mut session),
         [Event::Presence {
@@ -568,7 +568,10 @@ fn directed_presence_is_remembered() {
     let mut session = online();
     let to: openxmpp_core::jid::Jid = "room@conference.example.com/juliet".parse().unwrap();
     let p = session.outgoing_presence(Presence::available().to(to.clone()));
-    assert!(p.payloads.iter().any(|p| p.is("c", crate::caps::NS)), "caps on directed presence too");
+    assert!(
+        p.payloads.iter().any(|p| p.is("c", crate::caps::NS)),
+        "caps on directed presence too"
+    );
     assert_eq!(
         session.presence().directed_targets().collect::<Vec<_>>(),
         [to.as_str()]

@@ -9,6 +9,7 @@ use openxmpp_im::delay::Timestamp;
 use openxmpp_im::disco::{DiscoInfoResult, DiscoItemsResult};
 use openxmpp_im::mam::{ArchiveQuery, ArchivedMessage};
 use openxmpp_im::markers::Marker;
+use openxmpp_im::muc::Room;
 use openxmpp_im::presence::ResourcePresence;
 use openxmpp_im::roster::RosterItem;
 use openxmpp_im::time::EntityTime;
@@ -56,6 +57,14 @@ impl Client {
     pub fn blocklist(&self) -> BlocklistHandle<'_> {
         BlocklistHandle {
             inner: self.inner.blocklist(),
+            rt: &self.runtime,
+        }
+    }
+
+    /// Multi-user chat; see [`crate::MucHandle`].
+    pub fn muc(&self) -> MucHandle<'_> {
+        MucHandle {
+            inner: self.inner.muc(),
             rt: &self.runtime,
         }
     }
@@ -378,5 +387,39 @@ impl VCardHandle<'_> {
     /// Publishes our vCard.
     pub fn publish(&self, card: VCard) -> Result<(), Error> {
         self.rt.block_on(self.inner.publish(card))
+    }
+}
+
+/// Multi-user chat, blocking; see [`crate::MucHandle`].
+#[derive(Debug, Clone, Copy)]
+pub struct MucHandle<'a> {
+    inner: crate::MucHandle<'a>,
+    rt: &'a Runtime,
+}
+
+impl MucHandle<'_> {
+    /// Joins `room` as `nick`; returns our nickname as the room has it.
+    pub fn join(&self, room: &BareJid, nick: &str) -> Result<String, Error> {
+        self.rt.block_on(self.inner.join(room, nick))
+    }
+
+    /// Leaves `room`.
+    pub fn leave(&self, room: &BareJid, status: Option<&str>) -> Result<(), Error> {
+        self.rt.block_on(self.inner.leave(room, status))
+    }
+
+    /// Talks in `room`; returns the message id.
+    pub fn say(&self, room: &BareJid, body: &str) -> Result<String, Error> {
+        self.rt.block_on(self.inner.say(room, body))
+    }
+
+    /// Sets `room`'s subject.
+    pub fn set_subject(&self, room: &BareJid, subject: &str) -> Result<String, Error> {
+        self.rt.block_on(self.inner.set_subject(room, subject))
+    }
+
+    /// The room as we know it.
+    pub fn room(&self, room: &BareJid) -> Option<Room> {
+        self.inner.room(room)
     }
 }

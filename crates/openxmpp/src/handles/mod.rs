@@ -5,6 +5,7 @@ mod archive;
 mod blocklist;
 mod chats;
 mod discovery;
+mod muc;
 mod presence;
 mod roster;
 mod subscriptions;
@@ -14,6 +15,7 @@ pub use archive::ArchiveHandle;
 pub use blocklist::BlocklistHandle;
 pub use chats::ChatsHandle;
 pub use discovery::DiscoveryHandle;
+pub use muc::MucHandle;
 pub use presence::PresenceHandle;
 pub use roster::RosterHandle;
 pub use subscriptions::SubscriptionsHandle;
@@ -60,6 +62,11 @@ impl crate::Client {
     /// Blocking (XEP-0191).
     pub fn blocklist(&self) -> BlocklistHandle<'_> {
         BlocklistHandle { client: self }
+    }
+
+    /// Multi-user chat (XEP-0045).
+    pub fn muc(&self) -> MucHandle<'_> {
+        MucHandle { client: self }
     }
 
     /// The message archive (XEP-0313).
