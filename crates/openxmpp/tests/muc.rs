@@ -21,7 +21,7 @@ use serde_json::json;
 
 fn muc(event: &ImEvent) -> Option<MucEvent> {
     match event {
-        ImEvent::Muc { event } => Some(event.clone()),
+        ImEvent::Muc { event } => Some((**event).clone()),
         _ => None,
     }
 }

@@ -100,7 +100,7 @@ pub enum Event {
     /// Something happened in a multi-user chat room (XEP-0045).
     Muc {
         /// What happened.
-        event: MucEvent,
+        event: Box<MucEvent>,
     },
     /// The blocklist changed.
     Blocklist {

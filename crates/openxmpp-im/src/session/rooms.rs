@@ -161,6 +161,8 @@ impl<S: RosterStore> Session<S> {
         if self.join_outcomes.len() > 64 {
             self.join_outcomes.clear();
         }
-        self.emit(Event::Muc { event });
+        self.emit(Event::Muc {
+            event: Box::new(event),
+        });
     }
 }
