@@ -9,7 +9,9 @@
 //! ≥ 6× xmpp-rs, ≥ 0.5× quick-xml raw.
 
 use openxmpp_bench::corpus::{self, Corpus, Counts};
-use openxmpp_bench::harness::{Args, Contender, Table, machine, mb_per_s, measure, verdict};
+use openxmpp_bench::harness::{
+    Args, Contender, Table, machine, mb_per_s, measure, select, verdict,
+};
 use openxmpp_core::stanza::Stanza;
 use openxmpp_core::xml::{StreamEvent, StreamParser};
 
@@ -300,13 +302,16 @@ fn main() {
     println!("decode: {rounds} timed rounds after a warm-up, contenders interleaved, 4 KiB chunks");
 
     let data = bytes.as_slice();
-    let mut contenders = vec![
-        Contender::new("openxmpp typed", || ours_typed(data)),
-        Contender::new("openxmpp elements", || ours_elements(data)),
-        Contender::new("quick-xml raw", || quick_xml_raw(data)),
-        Contender::new("xmpp-rs xso", || xmpp_rs_xso(data)),
-        Contender::new("xmpp-rs minidom", || xmpp_rs_minidom(data)),
-    ];
+    let mut contenders = select(
+        &args,
+        vec![
+            Contender::new("openxmpp typed", || ours_typed(data)),
+            Contender::new("openxmpp elements", || ours_elements(data)),
+            Contender::new("quick-xml raw", || quick_xml_raw(data)),
+            Contender::new("xmpp-rs xso", || xmpp_rs_xso(data)),
+            Contender::new("xmpp-rs minidom", || xmpp_rs_minidom(data)),
+        ],
+    );
     let mut found: Vec<(&'static str, Found)> = Vec::new();
     let results = measure(rounds, &mut contenders, |name, f| {
         if !found.iter().any(|(n, _)| *n == name) {

@@ -9,7 +9,9 @@
 //! is handed on (cleared) every 64 KiB, as a connection's transmit buffer would be. Targets
 //! (issue 8): ≥ 250 MB/s and ≥ 0.75× the quick-xml writer.
 
-use openxmpp_bench::harness::{Args, Contender, Table, machine, mb_per_s, measure, verdict};
+use openxmpp_bench::harness::{
+    Args, Contender, Table, machine, mb_per_s, measure, select, verdict,
+};
 
 /// Where a contender's output goes; "sends" (clears) every 64 KiB.
 struct Sink {
@@ -269,12 +271,15 @@ fn main() {
         println!("sample (ours): {}", String::from_utf8_lossy(&ours_out));
     }
 
-    let mut contenders = vec![
-        Contender::new("openxmpp", || ours(&inputs)),
-        Contender::new("quick-xml writer", || quick_xml_writer(&inputs)),
-        Contender::new("xmpp-rs xso", || xmpp_rs_xso(&inputs)),
-        Contender::new("xmpp-rs minidom", || xmpp_rs_minidom(&inputs)),
-    ];
+    let mut contenders = select(
+        &args,
+        vec![
+            Contender::new("openxmpp", || ours(&inputs)),
+            Contender::new("quick-xml writer", || quick_xml_writer(&inputs)),
+            Contender::new("xmpp-rs xso", || xmpp_rs_xso(&inputs)),
+            Contender::new("xmpp-rs minidom", || xmpp_rs_minidom(&inputs)),
+        ],
+    );
     let mut outputs: Vec<(&'static str, u64)> = Vec::new();
     let results = measure(rounds, &mut contenders, |name, (bytes, _check)| {
         if !outputs.iter().any(|(n, _)| *n == name) {

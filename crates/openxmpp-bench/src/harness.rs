@@ -29,6 +29,8 @@ pub struct Args {
     pub rounds: Option<usize>,
     /// `--size-mb N`: input size, where the benchmark has one.
     pub size_mb: Option<usize>,
+    /// `--only NAME`: run only the contenders whose name contains this (for profiling).
+    pub only: Option<String>,
 }
 
 impl Args {
@@ -46,6 +48,11 @@ impl Args {
             full: args.iter().any(|a| a == "--bench"),
             rounds: number("--rounds"),
             size_mb: number("--size-mb"),
+            only: args
+                .iter()
+                .position(|a| a == "--only")
+                .and_then(|i| args.get(i + 1))
+                .cloned(),
         }
     }
 }
@@ -55,6 +62,18 @@ pub struct Contender<'a, O> {
     /// Shown in the results.
     pub name: &'static str,
     run: Box<dyn FnMut() -> O + 'a>,
+}
+
+/// Keeps the contenders `--only` asks for (all without it).
+pub fn select<'a, O>(args: &Args, contenders: Vec<Contender<'a, O>>) -> Vec<Contender<'a, O>> {
+    contenders
+        .into_iter()
+        .filter(|c| {
+            args.only
+                .as_deref()
+                .is_none_or(|only| c.name.contains(only))
+        })
+        .collect()
 }
 
 impl<'a, O> Contender<'a, O> {
