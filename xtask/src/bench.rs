@@ -5,8 +5,16 @@
 //!
 //! - `login [--runs N] [--json FILE]`: login latency of our client against private Prosody and
 //!   ejabberd servers, per mechanism and TLS mode, next to slixmpp.
+//! - `messages [--runs N] [--messages N] [--json FILE]`: chat messages from one client to
+//!   another through each server, with its message archive on and off: wall time and the
+//!   clients' CPU time, next to two slixmpp clients doing the same.
+//! - `idle [--sessions N] [--json FILE]`: N idle sessions of one account in one process, and
+//!   the resident memory each costs, next to slixmpp sessions in one Python process.
+//! - no name: all three, one after the other.
 
+mod idle;
 mod login;
+mod messages;
 
 use std::fmt::Write as _;
 use std::process::Command;
@@ -14,47 +22,69 @@ use std::time::Duration;
 
 use crate::TaskResult;
 
-const USAGE: &str = "usage: cargo xtask bench login [--runs N] [--json FILE]";
+const USAGE: &str = "usage: cargo xtask bench [login | messages | idle] [--runs N] \
+    [--messages N] [--sessions N] [--json FILE]";
 
 pub(crate) fn run(args: &[String]) -> TaskResult {
     match args.first().map(String::as_str) {
         Some("login") => login::run(&Options::parse(&args[1..])?),
-        Some(other) => Err(format!("unknown benchmark {other:?}\n{USAGE}").into()),
-        None => Err(USAGE.into()),
+        Some("messages") => messages::run(&Options::parse(&args[1..])?),
+        Some("idle") => idle::run(&Options::parse(&args[1..])?),
+        Some(idle::WORKER) => idle::worker(&args[1..]),
+        Some(other) if !other.starts_with("--") => {
+            Err(format!("unknown benchmark {other:?}\n{USAGE}").into())
+        }
+        _ => {
+            // Every benchmark; a JSON file gets one suffix per benchmark.
+            let options = Options::parse(args)?;
+            let with_suffix = |name: &str| Options {
+                json: options
+                    .json
+                    .as_ref()
+                    .map(|p| p.with_extension(format!("{name}.json"))),
+                ..options.clone()
+            };
+            login::run(&with_suffix("login"))?;
+            messages::run(&with_suffix("messages"))?;
+            idle::run(&with_suffix("idle"))
+        }
     }
 }
 
-/// The options every benchmark takes.
-#[derive(Debug)]
+/// The options the benchmarks take (each uses those that apply to it).
+#[derive(Debug, Clone, Default)]
 struct Options {
-    /// Timed repetitions per row (a warm-up comes first and is not counted).
-    runs: usize,
+    /// Timed repetitions per row (a warm-up comes first and is not counted); each benchmark
+    /// has its own default.
+    runs: Option<usize>,
+    /// `messages`: how many messages per run (default 10,000).
+    messages: Option<usize>,
+    /// `idle`: how many sessions (default 1,000).
+    sessions: Option<usize>,
     /// Where to write the rows as JSON, if anywhere.
     json: Option<std::path::PathBuf>,
 }
 
 impl Options {
     fn parse(args: &[String]) -> Result<Self, String> {
-        let mut options = Options {
-            runs: 20,
-            json: None,
-        };
+        let mut options = Options::default();
         let mut args = args.iter();
         while let Some(arg) = args.next() {
-            match arg.as_str() {
-                "--runs" => {
-                    let value = args
-                        .next()
-                        .ok_or_else(|| format!("--runs needs a number\n{USAGE}"))?;
-                    options.runs = match value.parse() {
-                        Ok(n) if n > 0 => n,
-                        _ => {
-                            return Err(format!(
-                                "--runs {value:?}: expected a positive whole number\n{USAGE}"
-                            ));
-                        }
-                    };
+            let mut number = |name: &str| -> Result<usize, String> {
+                let value = args
+                    .next()
+                    .ok_or_else(|| format!("{name} needs a number\n{USAGE}"))?;
+                match value.parse() {
+                    Ok(n) if n > 0 => Ok(n),
+                    _ => Err(format!(
+                        "{name} {value:?}: expected a positive whole number\n{USAGE}"
+                    )),
                 }
+            };
+            match arg.as_str() {
+                "--runs" => options.runs = Some(number("--runs")?),
+                "--messages" => options.messages = Some(number("--messages")?),
+                "--sessions" => options.sessions = Some(number("--sessions")?),
                 "--json" => {
                     let value = args
                         .next()
@@ -66,6 +96,35 @@ impl Options {
         }
         Ok(options)
     }
+}
+
+/// CPU time (user + system) a process has used so far, from `/proc/<pid>/stat` (whole
+/// process, every thread, dead ones included), in clock ticks of 10 ms.
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces: fields are counted after its closing parenthesis.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // Fields 14 and 15 of proc(5) (utime, stime) are the 12th and 13th after the name.
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 1000 / CLOCK_TICKS))
+}
+
+/// Shows progress printed without a newline.
+fn flush() {
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+}
+
+/// `sysconf(_SC_CLK_TCK)` on Linux, which the kernel's USER_HZ fixes at 100.
+const CLOCK_TICKS: u64 = 100;
+
+/// Resident memory of a process in bytes, from `/proc/<pid>/status` (`VmRSS`).
+fn resident(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// Summary of one row's timed runs.
@@ -307,13 +366,24 @@ mod tests {
     #[test]
     fn options() {
         let args = |s: &str| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
-        let Ok(o) = Options::parse(&args("--runs 5 --json out.json")) else {
+        let Ok(o) = Options::parse(&args("--runs 5 --json out.json --sessions 10")) else {
             panic!("rejected");
         };
-        assert_eq!(o.runs, 5);
+        assert_eq!(o.runs, Some(5));
+        assert_eq!(o.sessions, Some(10));
+        assert_eq!(o.messages, None);
         assert_eq!(o.json.as_deref(), Some(std::path::Path::new("out.json")));
         assert!(Options::parse(&args("--runs 0")).is_err());
         assert!(Options::parse(&args("--runs")).is_err());
         assert!(Options::parse(&args("--fast")).is_err());
+        assert!(Options::parse(&args("--messages x")).is_err());
+    }
+
+    #[test]
+    fn procfs_readings_of_this_process() {
+        let me = std::process::id();
+        assert!(resident(me).is_some_and(|rss| rss > 0));
+        assert!(cpu_time(me).is_some());
+        assert!(resident(u32::MAX).is_none());
     }
 }

@@ -3,8 +3,9 @@
 //! - `demo`: a private Prosody on loopback with two demo accounts, and our client signed in.
 //! - `test`: installs what the tests need, then formatting, clippy and every test.
 //! - `servers [prosody|ejabberd]`: runs a private server until Enter, for manual testing.
-//! - `bench login [--runs N] [--json FILE]`: login latency against the private servers, next to
-//!   slixmpp.
+//! - `bench [login | messages | idle] [--runs N] [--messages N] [--sessions N] [--json FILE]`:
+//!   end-to-end benchmarks against the private servers, next to slixmpp (see `bench.rs`); the
+//!   parser benchmarks are `cargo bench -p openxmpp-bench`.
 
 mod bench;
 mod demo;
@@ -14,7 +15,12 @@ mod test;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <demo | test | servers [prosody|ejabberd] | bench login [--runs N] [--json FILE]>";
+/// Counts live heap bytes, for `bench idle`; otherwise the system allocator.
+#[global_allocator]
+static ALLOC: peak_alloc::PeakAlloc = peak_alloc::PeakAlloc;
+
+const USAGE: &str = "usage: cargo xtask <demo | test | servers [prosody|ejabberd] | \
+    bench [login | messages | idle] [--runs N] [--messages N] [--sessions N] [--json FILE]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

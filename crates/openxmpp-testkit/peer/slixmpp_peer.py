@@ -13,6 +13,17 @@ Commands:
   {"op": "roster"}                       -> done with "items": [{"jid","name","subscription","groups"}]
   {"op": "raw", "xml"}                   sends the XML as it is
   {"op": "disconnect"}                   closes the stream; the process then exits
+
+For benchmarks:
+  {"op": "quiet"}                        messages are counted, no longer reported one by one
+  {"op": "send_many", "to", "count", "body"}   sends count chat messages "<body> <n>"
+  {"op": "wait_messages", "count", "timeout"?} -> done with "received" once count messages
+                                         arrived since "quiet"
+  {"op": "open_idle", "jid", "password", "host", "port", "ca", "count", "direct_tls": false}
+                                         opens count more sessions of the account in this
+                                         process (resources idle1…, no presence, roster
+                                         fetched) and keeps them open -> done with "opened"
+  {"op": "close_idle"}                   closes them
 """
 
 import asyncio
@@ -42,6 +53,9 @@ class Peer(slixmpp.ClientXMPP):
         self.add_event_handler("disconnected", self.on_disconnected)
         self.add_event_handler("message", self.on_message)
         self.add_event_handler("presence", self.on_presence)
+        self.quiet = False
+        self.received = 0
+        self.waiter = None
 
     def settle(self, ok, detail):
         if not self.session_ready.done():
@@ -63,6 +77,12 @@ class Peer(slixmpp.ClientXMPP):
         emit({"event": "disconnected", "reason": str(reason)})
 
     def on_message(self, msg):
+        if self.quiet:
+            self.received += 1
+            if self.waiter is not None and not self.waiter[1].done() \
+                    and self.received >= self.waiter[0]:
+                self.waiter[1].set_result(self.received)
+            return
         emit({
             "event": "message",
             "from": str(msg["from"]),
@@ -86,9 +106,60 @@ class Peer(slixmpp.ClientXMPP):
         })
 
 
+class IdleSession(slixmpp.ClientXMPP):
+    """A session that logs in, fetches the roster, sends no presence, and then idles."""
+
+    def __init__(self, jid, password):
+        super().__init__(jid, password)
+        self.session_ready = asyncio.get_running_loop().create_future()
+        self.add_event_handler("session_start", self.on_session_start)
+        self.add_event_handler("failed_auth", lambda _e: self.settle(False, "authentication failed"))
+        self.add_event_handler("connection_failed", lambda e: self.settle(False, "connection failed: %s" % e))
+        self.add_event_handler("disconnected", lambda r: self.settle(False, "disconnected: %s" % r))
+
+    def settle(self, ok, detail):
+        if not self.session_ready.done():
+            self.session_ready.set_result((ok, detail))
+
+    async def on_session_start(self, _event):
+        await self.get_roster()
+        self.settle(True, str(self.boundjid))
+
+
+async def open_idle(state, cmd):
+    sessions = state.setdefault("idle", [])
+    start = len(sessions)
+    count = int(cmd["count"])
+    batch = 16
+    for first in range(start, start + count, batch):
+        group = []
+        for i in range(first, min(first + batch, start + count)):
+            session = IdleSession("%s/idle%d" % (cmd["jid"], i), cmd["password"])
+            if cmd.get("ca"):
+                session.ca_certs = cmd["ca"]
+            direct = bool(cmd.get("direct_tls", False))
+            session.enable_direct_tls = direct
+            session.enable_starttls = not direct
+            session.enable_plaintext = False
+            session.connect(cmd["host"], int(cmd["port"]))
+            group.append(session)
+        for session in group:
+            ok, detail = await asyncio.wait_for(session.session_ready, cmd.get("timeout", 60))
+            if not ok:
+                raise RuntimeError(detail)
+        sessions.extend(group)
+    return {"opened": len(sessions)}
+
+
 async def handle(state, cmd):
     op = cmd.get("op")
     peer = state.get("peer")
+    if op == "open_idle":
+        return await open_idle(state, cmd)
+    if op == "close_idle":
+        sessions = state.pop("idle", [])
+        await asyncio.gather(*(s.disconnect(wait=2.0) for s in sessions))
+        return {"closed": len(sessions)}
     if op == "connect":
         peer = Peer(cmd["jid"], cmd["password"], cmd.get("auto_authorize", False))
         state["peer"] = peer
@@ -132,6 +203,21 @@ async def handle(state, cmd):
     if op == "raw":
         peer.send_raw(cmd["xml"])
         return {}
+    if op == "quiet":
+        peer.quiet = True
+        peer.received = 0
+        return {}
+    if op == "send_many":
+        body = cmd.get("body", "message")
+        for n in range(int(cmd["count"])):
+            peer.make_message(mto=cmd["to"], mbody="%s %d" % (body, n), mtype="chat").send()
+        return {"sent": int(cmd["count"])}
+    if op == "wait_messages":
+        target = int(cmd["count"])
+        if peer.received < target:
+            peer.waiter = (target, asyncio.get_running_loop().create_future())
+            await asyncio.wait_for(peer.waiter[1], cmd.get("timeout", 120))
+        return {"received": peer.received}
     if op == "disconnect":
         await peer.disconnect(wait=2.0)
         state["stop"] = True

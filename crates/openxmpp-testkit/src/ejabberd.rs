@@ -57,6 +57,11 @@ fn config(layout: &Layout, options: &ServerOptions) -> String {
     } else {
         r#"["no_sslv3", "no_tlsv1", "no_tlsv1_1"]"#
     };
+    let mam = if options.mam {
+        "\n  mod_mam:\n    assume_mam_usage: true\n    default: always"
+    } else {
+        ""
+    };
     let level = if std::env::var_os("OPENXMPP_TESTKIT_DEBUG").is_some() {
         "debug"
     } else {
@@ -131,15 +136,12 @@ modules:
   mod_carboncopy: {{}}
   mod_client_state: {{}}
   mod_disco: {{}}
-  mod_last: {{}}
-  mod_mam:
-    assume_mam_usage: true
-    default: always
+  mod_last: {{}}{mam}
   mod_muc:
     host: {conference}
     access_create: all
     default_room_options:
-      mam: true
+      mam: {room_mam}
   mod_offline: {{}}
   mod_ping: {{}}
   mod_privacy: {{}}
@@ -164,6 +166,7 @@ modules:
         direct = layout.direct_tls_port,
         admin = layout.admin_port,
         conference = yaml(&format!("conference.{}", layout.domain)),
+        room_mam = options.mam,
     )
 }
 
@@ -245,5 +248,31 @@ mod tests {
     fn yaml_strings_are_quoted() {
         assert_eq!(yaml("a\"b"), r#""a\"b""#);
         assert_eq!(yaml("localhost"), r#""localhost""#);
+    }
+
+    #[test]
+    fn archives_can_be_switched_off() {
+        let dir = std::path::PathBuf::from("/tmp/openxmpp-test-layout");
+        let layout = Layout {
+            domain: "localhost".to_owned(),
+            starttls_port: 5222,
+            direct_tls_port: 5223,
+            admin_port: 5280,
+            cert_chain: dir.join("chain.pem"),
+            cert_key: dir.join("key.pem"),
+            log: dir.join("log"),
+            dir,
+        };
+        let on = config(&layout, &ServerOptions::default());
+        assert!(on.contains("  mod_mam:\n") && on.contains("      mam: true"));
+        let options = ServerOptions {
+            mam: false,
+            ..ServerOptions::default()
+        };
+        let off = config(&layout, &options);
+        assert!(
+            !off.contains("mod_mam") && off.contains("      mam: false"),
+            "{off}"
+        );
     }
 }

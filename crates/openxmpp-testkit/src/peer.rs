@@ -214,6 +214,11 @@ impl SlixPeer {
             .map(drop)
     }
 
+    /// The peer's process id (for reading its CPU time or memory in benchmarks).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Runs one command (a JSON object with an `op`) and returns its `done` answer; events that
     /// arrive meanwhile are kept for [`SlixPeer::wait_for`].
     pub fn call(&mut self, mut command: Value) -> Result<Value, KitError> {

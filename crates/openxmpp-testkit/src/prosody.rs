@@ -48,6 +48,11 @@ fn config(layout: &Layout, options: &ServerOptions) -> String {
         PasswordHash::Sha1 => "SHA-1",
         PasswordHash::Sha256 => "SHA-256",
     };
+    let (mam, muc_mam) = if options.mam {
+        (r#""mam", "#, r#""muc_mam""#)
+    } else {
+        ("", "")
+    };
     let level = if std::env::var_os("OPENXMPP_TESTKIT_DEBUG").is_some() {
         "debug"
     } else {
@@ -76,7 +81,7 @@ authentication = "internal_hashed"
 password_hash = "{hash}"
 storage = "internal"
 modules_enabled = {{
-  "roster", "saslauth", "tls", "disco", "register", "carbons", "mam", "smacks",
+  "roster", "saslauth", "tls", "disco", "register", "carbons", {mam}"smacks",
   "blocklist", "ping", "vcard", "private", "pep", "version", "time", "csi_simple",
   "offline", "posix"
 }}
@@ -86,7 +91,7 @@ archive_expires_after = "never"
 VirtualHost {domain}
 
 Component {conference} "muc"
-  modules_enabled = {{ "muc_mam" }}
+  modules_enabled = {{ {muc_mam} }}
   restrict_room_creation = false
 "#,
         pidfile = path(&layout.dir.join("prosody.pid")),
@@ -140,6 +145,32 @@ pub(crate) fn register(layout: &Layout, user: &str, password: &str) -> Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn layout() -> Layout {
+        let dir = std::path::PathBuf::from("/tmp/openxmpp-test-layout");
+        Layout {
+            domain: "localhost".to_owned(),
+            starttls_port: 5222,
+            direct_tls_port: 5223,
+            admin_port: 5280,
+            cert_chain: dir.join("chain.pem"),
+            cert_key: dir.join("key.pem"),
+            log: dir.join("log"),
+            dir,
+        }
+    }
+
+    #[test]
+    fn archives_can_be_switched_off() {
+        let on = config(&layout(), &ServerOptions::default());
+        assert!(on.contains(r#""mam", "#) && on.contains(r#"{ "muc_mam" }"#));
+        let options = ServerOptions {
+            mam: false,
+            ..ServerOptions::default()
+        };
+        let off = config(&layout(), &options);
+        assert!(!off.contains("mam\""), "{off}");
+    }
 
     #[test]
     fn lua_strings_are_escaped() {

@@ -62,6 +62,9 @@ pub struct ServerOptions {
     pub password_hash: PasswordHash,
     /// Names for the server certificate instead of the domain's (to test host name checks).
     pub certificate_names: Option<Vec<String>>,
+    /// Message archives (XEP-0313) for accounts and rooms; off to measure what archiving
+    /// costs the server.
+    pub mam: bool,
 }
 
 impl Default for ServerOptions {
@@ -71,6 +74,7 @@ impl Default for ServerOptions {
             tls12_only: false,
             password_hash: PasswordHash::Sha1,
             certificate_names: None,
+            mam: true,
         }
     }
 }

@@ -19,7 +19,7 @@ use openxmpp_testkit::{
 };
 use serde_json::json;
 
-use super::{Machine, Options, Stats, Table, ms};
+use super::{Machine, Options, Stats, Table, flush, ms};
 use crate::{TaskResult, packages};
 
 /// One private server and the mechanisms it offers (over TLS 1.3, so no `-PLUS`: both servers
@@ -165,7 +165,11 @@ struct SlixResult {
     stats: Stats,
 }
 
+/// Timed logins per row unless `--runs` says otherwise.
+const DEFAULT_RUNS: usize = 20;
+
 pub(super) fn run(options: &Options) -> TaskResult {
+    let runs = options.runs.unwrap_or(DEFAULT_RUNS);
     packages::ensure(install::DEBIAN_PACKAGES)?;
     let python = ensure_venv()?;
     let machine = Machine::describe(
@@ -175,7 +179,7 @@ pub(super) fn run(options: &Options) -> TaskResult {
     machine.print();
     println!(
         "bench login: {} timed logins per row after one warm-up; slixmpp from {}",
-        options.runs,
+        runs,
         python.display()
     );
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -195,7 +199,7 @@ pub(super) fn run(options: &Options) -> TaskResult {
             server.starttls_addr(),
             server.direct_tls_addr()
         );
-        let (ours, slix) = measure(&runtime, &server, &setup, options.runs)?;
+        let (ours, slix) = measure(&runtime, &server, &setup, runs)?;
         for row in ours {
             rows.push(Row {
                 server: setup.label,
@@ -221,7 +225,7 @@ pub(super) fn run(options: &Options) -> TaskResult {
     if let Some(path) = &options.json {
         let document = json!({
             "benchmark": "login",
-            "runs": options.runs,
+            "runs": runs,
             "machine": machine.to_json(),
             "timed": { "ours": OURS_TIMED, "slixmpp": SLIX_TIMED },
             "rows": rows.iter().map(row_json).collect::<Vec<_>>(),
@@ -338,11 +342,6 @@ fn measure(
         });
     }
     Ok((ours, results))
-}
-
-fn flush() {
-    use std::io::Write as _;
-    let _ = std::io::stdout().flush();
 }
 
 /// One login with our client: the time from the `connect()` call until the session is online
