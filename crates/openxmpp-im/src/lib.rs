@@ -12,6 +12,7 @@ pub use openxmpp_core as core;
 
 pub mod blocking;
 pub mod caps;
+pub mod caps_cache;
 pub mod carbons;
 pub mod chat_states;
 pub mod chats;
@@ -22,6 +23,7 @@ pub mod disco;
 pub mod forwarded;
 pub mod mam;
 pub mod markers;
+pub mod muc;
 mod parse_util;
 pub mod ping;
 pub mod presence;
@@ -32,6 +34,7 @@ pub mod session;
 pub mod stanza_id;
 pub mod subscriptions;
 pub mod time;
+pub mod vcard;
 pub mod version;
 
 #[cfg(test)]

@@ -12,8 +12,8 @@ use crate::{ClientBuilder, Error, Event, Events};
 mod handles;
 
 pub use handles::{
-    BlocklistHandle, ChatsHandle, DiscoveryHandle, PresenceHandle, RosterHandle,
-    SubscriptionsHandle,
+    ArchiveHandle, BlocklistHandle, ChatsHandle, DiscoveryHandle, PresenceHandle, RosterHandle,
+    SubscriptionsHandle, VCardHandle,
 };
 
 /// A connected XMPP client for blocking code.

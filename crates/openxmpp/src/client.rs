@@ -36,7 +36,7 @@ pub struct Client {
     commands: mpsc::Sender<Command>,
     /// The current session's JID; the driver updates it when a reconnect binds another.
     jid: Arc<RwLock<FullJid>>,
-    iq_timeout: Duration,
+    pub(crate) iq_timeout: Duration,
     /// The IM session the driver runs.
     pub(crate) im: SharedSession,
 }

@@ -61,6 +61,7 @@ pub(crate) async fn connect(builder: ClientBuilder) -> Result<(Client, Events), 
         im: im.clone(),
         im_requests: HashMap::new(),
         was_online: false,
+        lost_at: None,
         events: events_tx,
         bound: None,
         online: Some(online_tx),
@@ -202,6 +203,8 @@ struct Driver {
     im_requests: HashMap<RequestId, RequestToken>,
     /// Whether a session was online before (a later one that is not resumed starts afresh).
     was_online: bool,
+    /// When the last session was lost.
+    lost_at: Option<Timestamp>,
     events: mpsc::UnboundedSender<Event>,
     /// Set at the first online session; updated by later ones.
     bound: Option<SharedJid>,
@@ -268,7 +271,8 @@ impl Driver {
                     {
                         let mut im = self.im.lock();
                         if self.was_online && !resumed {
-                            im.offline();
+                            let lost_at = self.lost_at.take().unwrap_or_else(timestamp_now);
+                            im.offline(&lost_at);
                         }
                         im.online(jid, features, *resumed);
                     }
@@ -288,6 +292,7 @@ impl Driver {
                     }
                 }
                 connection::Event::Disconnected { ref error } => {
+                    self.lost_at = Some(timestamp_now());
                     if let Some(online) = self.online.take() {
                         let error = error
                             .clone()
@@ -344,6 +349,7 @@ impl Driver {
                 )
             };
             if outputs.is_empty() && events.is_empty() {
+                self.im.changed();
                 return;
             }
             for event in events {
@@ -540,7 +546,7 @@ impl Driver {
             let _ = reply.send(Err(Error::Closed));
         }
         // Offline for good: contacts are reported unavailable.
-        self.im.lock().offline();
+        self.im.lock().offline(&timestamp_now());
         self.pump_im();
         for done in self.close_waiters.drain(..) {
             let _ = done.send(());

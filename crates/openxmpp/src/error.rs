@@ -59,6 +59,22 @@ pub enum Error {
         /// What was wrong with the answer.
         detail: String,
     },
+    /// A multi-user chat room refused our join (XEP-0045).
+    #[error("cannot join {room}: {reason}")]
+    MucJoin {
+        /// The room.
+        room: String,
+        /// What the refusal means (e.g. "the nickname is already in use in this room").
+        reason: String,
+        /// The error as the room sent it.
+        error: Box<StanzaError>,
+    },
+    /// A multi-user chat operation could not be done (an invalid nickname, not in the room…).
+    #[error("{0}")]
+    Muc(String),
+    /// A message archive query failed (XEP-0313).
+    #[error("archive query failed: {0}")]
+    Archive(#[from] openxmpp_im::mam::MamError),
     /// The client was closed (or its connection ended) before the operation completed.
     #[error("the client is closed")]
     Closed,

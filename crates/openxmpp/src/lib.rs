@@ -33,8 +33,8 @@ pub use client::{Client, Events};
 pub use error::Error;
 pub use event::Event;
 pub use handles::{
-    BlocklistHandle, ChatsHandle, DiscoveryHandle, PresenceHandle, RosterHandle,
-    SubscriptionsHandle,
+    ArchiveHandle, BlocklistHandle, ChatsHandle, DiscoveryHandle, MucHandle, PresenceHandle,
+    RosterHandle, SubscriptionsHandle, VCardHandle,
 };
 pub use reconnect::ReconnectPolicy;
 

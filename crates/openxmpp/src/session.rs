@@ -36,18 +36,22 @@ impl RosterStore for SharedRosterStore {
     }
 }
 
+impl std::fmt::Debug for SharedRosterStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedRosterStore")
+    }
+}
+
 /// The IM session as the client runs it.
 pub(crate) type ImSession = Session<SharedRosterStore>;
 
 /// The session, shared by the driver (which feeds it) and the handles (which read it and
 /// prepare stanzas with it). Never held across an `.await`.
 #[derive(Clone, Debug)]
-pub(crate) struct SharedSession(Arc<Mutex<ImSession>>);
-
-impl std::fmt::Debug for SharedRosterStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SharedRosterStore")
-    }
+pub(crate) struct SharedSession {
+    session: Arc<Mutex<ImSession>>,
+    /// Woken whenever the driver has fed the session, for handles waiting on its state.
+    changed: Arc<tokio::sync::Notify>,
 }
 
 impl SharedSession {
@@ -58,17 +62,43 @@ impl SharedSession {
     ) -> Self {
         config.id_prefix = random_prefix();
         let store = store.unwrap_or_else(|| SharedRosterStore::new(MemoryRosterStore::default()));
-        SharedSession(Arc::new(Mutex::new(Session::with_store(
-            account, config, store,
-        ))))
+        SharedSession {
+            session: Arc::new(Mutex::new(Session::with_store(account, config, store))),
+            changed: Arc::new(tokio::sync::Notify::new()),
+        }
     }
 
     /// Locks the session (a panic elsewhere while it was held does not make it unusable:
     /// every method leaves it consistent).
     pub(crate) fn lock(&self) -> MutexGuard<'_, ImSession> {
-        self.0
+        self.session
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Wakes the handles waiting for the session to change.
+    pub(crate) fn changed(&self) {
+        self.changed.notify_waiters();
+    }
+
+    /// Waits until `check` finds what it looks for in the session, re-checking each time the
+    /// driver feeds it, until `deadline`.
+    pub(crate) async fn wait_until<T>(
+        &self,
+        deadline: tokio::time::Instant,
+        mut check: impl FnMut(&mut ImSession) -> Option<T>,
+    ) -> Option<T> {
+        loop {
+            let notified = self.changed.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(found) = check(&mut self.lock()) {
+                return Some(found);
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return None;
+            }
+        }
     }
 }
 

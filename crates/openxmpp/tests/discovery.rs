@@ -48,7 +48,7 @@ async fn our_clients_answer_disco_version_time_and_ping() {
         }
         assert!(info.has_identity("client", "pc"));
         // Our own caps hash verifies against what we answer.
-        let caps = Caps::new("https://github.com/openxmpp/openxmpp-rs", &info).unwrap();
+        let caps = Caps::new("https://example.invalid/openxmpp", &info).unwrap();
         let node_info = alice
             .discovery()
             .info(&bob_full, Some(&caps.disco_node()))

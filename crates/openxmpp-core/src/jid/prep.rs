@@ -3,17 +3,17 @@
 //! Each part has a fast path for ASCII input that the full PRECIS / IDNA machinery would map
 //! to itself (or only lower-case); it returns the input borrowed, so a prepared JID costs one
 //! allocation. Everything else goes through `precis-profiles` and `idna`. The property tests
-//! check that both paths agree on ASCII input.
+//! check that both paths agree on ASCII input. Resourceparts deviate from strict RFC 8265 in
+//! two documented ways, so that emoji nicknames work (see [`opaque`]).
 
 use std::borrow::Cow;
 use std::net::Ipv6Addr;
 
 use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
-use precis_core::DerivedPropertyValue;
 use precis_core::profile::PrecisFastInvocation;
 use precis_profiles::{OpaqueString, UsernameCaseMapped};
 
-use super::{JidError, newer_symbols};
+use super::{JidError, opaque};
 
 /// Maximum length in bytes of each part after preparation (RFC 7622 §3.2–3.4).
 pub(crate) const MAX_PART_LEN: usize = 1023;
@@ -106,23 +106,15 @@ fn resourcepart_fast(s: &str) -> Option<Cow<'_, str>> {
         .then_some(Cow::Borrowed(s))
 }
 
-/// The full PRECIS OpaqueString enforcement of a resourcepart. Symbols and emoji assigned
-/// after the Unicode version of `precis-core`'s tables are accepted (see [`newer_symbols`]).
+/// The full PRECIS OpaqueString enforcement of a resourcepart, with our two deviations from
+/// strict RFC 8265 (see [`opaque`]): symbols newer than `precis-core`'s tables, and the
+/// joiners, variation selectors and tags of emoji sequences, are accepted.
 fn resourcepart_precis(s: &str) -> Result<Cow<'_, str>, JidError> {
     let error = match OpaqueString::enforce(s) {
         Ok(prepared) => return Ok(prepared),
         Err(e) => e,
     };
-    let unassigned = matches!(
-        &error,
-        precis_core::Error::BadCodepoint(info) if info.property == DerivedPropertyValue::Unassigned
-    );
-    let retried = if unassigned {
-        newer_symbols::enforce_opaque(s)
-    } else {
-        None
-    };
-    match retried {
+    match opaque::enforce(s) {
         Some(Ok(prepared)) => Ok(Cow::Owned(prepared)),
         Some(Err(e)) => Err(JidError::ResourcePrecis {
             detail: describe_precis(&e),

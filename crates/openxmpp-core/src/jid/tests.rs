@@ -190,13 +190,84 @@ fn emoji_resources_round_trip() {
     );
 }
 
-/// PRECIS treats U+200D ZERO WIDTH JOINER as CONTEXTJ: it is only valid after a virama
-/// (RFC 5892 Appendix A.2), so emoji ZWJ sequences are not valid resourceparts.
+/// Emoji sequences in resourceparts (a documented deviation from RFC 8265, see the module
+/// docs): joiners between pictographs, variation selectors after emoji, keycaps and
+/// subdivision flags parse as full JIDs and are kept byte for byte.
 #[test]
-fn emoji_zwj_sequences_are_rejected_by_precis() {
+fn emoji_sequences_in_resourceparts() {
+    let nicks = [
+        "👩\u{200d}💻",                                             // woman technologist
+        "👩\u{200d}👩\u{200d}👧 family",                            // family
+        "🏳\u{fe0f}\u{200d}🌈",                                      // rainbow flag
+        "🏴\u{200d}☠\u{fe0f}",                                      // pirate flag
+        "👩\u{1f3fd}\u{200d}🦰",                                    // skin tone and hair
+        "❤\u{fe0f}",                                                // red heart
+        "☺\u{fe0f} smile",                                          // smiling face
+        "☺\u{fe0e}",                                                // text presentation
+        "1\u{fe0f}\u{20e3}",                                        // keycap one
+        "#\u{fe0f}\u{20e3} and *\u{fe0f}\u{20e3}",                  // keycaps hash and star
+        "🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}", // Scotland
+        "Ana ❤\u{fe0f} 🦀 caf\u{e9}",
+    ];
+    for nick in nicks {
+        let input = format!("room@muc.example/{nick}");
+        let full: FullJid = input
+            .parse()
+            .unwrap_or_else(|e| panic!("{input:?} should parse: {e}"));
+        assert_eq!(full.resource(), nick, "{input:?}");
+        assert_eq!(full.as_str(), input, "{input:?}");
+        assert_eq!(full.to_string().parse::<FullJid>(), Ok(full.clone()));
+        assert_eq!(
+            BareJid::new(Some("room"), "muc.example")
+                .and_then(|b| b.with_resource(nick))
+                .as_ref(),
+            Ok(&full)
+        );
+    }
+    // The pieces around a sequence are still prepared (here: NFC).
+    assert_eq!(
+        ok("a@example.com/❤\u{fe0f} caf\u{65}\u{301}").resource(),
+        Some("❤\u{fe0f} caf\u{e9}")
+    );
+}
+
+/// Joiners, variation selectors and tags outside an emoji sequence stay refused (U+200D is
+/// CONTEXTJ, valid only after a virama; the others are default-ignorable), and the
+/// localpart follows the strict profile.
+#[test]
+fn misplaced_emoji_joiners_are_rejected() {
+    for resource in [
+        "\u{200d}",
+        "a\u{200d}b",
+        "\u{200d}👩",
+        "👩\u{200d}",
+        "👩\u{200d}\u{200d}💻",
+        "1\u{200d}2",
+        "\u{fe0f}",
+        "a\u{fe0f}",
+        "❤\u{fe0f}\u{fe0f}",
+        "👩\u{200d}\u{fe0f}",
+        "\u{e0067}\u{e007f}",
+        "🏴\u{e0067}\u{e0062}",
+        "a\u{e0067}\u{e007f}",
+        // A valid sequence does not excuse a misplaced joiner elsewhere.
+        "👩\u{200d}💻 a\u{200d}b",
+    ] {
+        assert!(
+            matches!(
+                err(&format!("a@example.com/{resource}")),
+                JidError::ResourcePrecis { .. }
+            ),
+            "{resource:?}"
+        );
+    }
     assert!(matches!(
-        err("user@example.com/👩\u{200d}👩\u{200d}👧 family"),
-        JidError::ResourcePrecis { .. }
+        err("❤\u{fe0f}@example.com"),
+        JidError::LocalPrecis { .. }
+    ));
+    assert!(matches!(
+        err("👩\u{200d}💻@example.com"),
+        JidError::LocalPrecis { .. }
     ));
 }
 
@@ -217,9 +288,10 @@ fn emoji_newer_than_precis_tables() {
         err("🤔@example.com"),
         JidError::LocalPrecis { .. }
     ));
-    // Variation selectors are default-ignorable, which PRECIS disallows in any version.
+    // Variation selectors are default-ignorable, which PRECIS disallows in any version; only
+    // after an emoji do we accept one (see `emoji_sequences_in_resourceparts`).
     assert!(matches!(
-        err("a@example.com/❤\u{fe0f}"),
+        err("a@example.com/\u{fe0f}"),
         JidError::ResourcePrecis { .. }
     ));
 }
@@ -693,6 +765,7 @@ fn jid_candidate() -> impl Strategy<Value = String> {
     let resource = prop_oneof![
         "[ -~]{1,16}",
         "[a-zA-Z0-9 /@🎸♚🤔🥰ßéЖ\u{1f3fd}\u{3000}\u{301}]{1,12}",
+        "[a1#👩💻❤🏴🏳\u{200d}\u{fe0f}\u{fe0e}\u{20e3}\u{e0067}\u{e007f}]{1,10}",
         any::<String>().prop_filter("non-empty", |s| !s.is_empty()),
     ];
     (

@@ -103,7 +103,8 @@ impl Default for SessionConfig {
             fetch_roster: true,
             initial_presence: Some(Presence::available()),
             identity: Identity::new("client", "pc").with_name("openXMPP"),
-            caps_node: "https://github.com/openxmpp/openxmpp-rs".to_owned(),
+            // The software's URL (XEP-0115 §4): the workspace's repository.
+            caps_node: env!("CARGO_PKG_REPOSITORY").to_owned(),
             modules: Modules::default(),
             app_features: Vec::new(),
             app_iq_namespaces: Vec::new(),

@@ -6,6 +6,7 @@ use openxmpp_core::jid::Jid;
 use crate::chat_states::ChatState;
 use crate::chats::{ChatMessage, ConversationKey};
 use crate::markers::Marker;
+use crate::muc::MucEvent;
 use crate::presence::PresenceChange;
 use crate::roster::RosterEvent;
 use crate::subscriptions::SubscriptionEvent;
@@ -95,6 +96,11 @@ pub enum Event {
         from: Jid,
         /// The marker, with the id of the message it refers to.
         marker: Marker,
+    },
+    /// Something happened in a multi-user chat room (XEP-0045).
+    Muc {
+        /// What happened.
+        event: Box<MucEvent>,
     },
     /// The blocklist changed.
     Blocklist {

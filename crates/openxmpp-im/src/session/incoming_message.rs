@@ -12,6 +12,9 @@ use crate::{chat_states, markers, receipts};
 
 impl<S: RosterStore> Session<S> {
     pub(super) fn handle_message(&mut self, message: Message) -> Option<Message> {
+        if self.room_message(&message) {
+            return None;
+        }
         if message.kind == MessageType::Error {
             let from = message
                 .header
@@ -28,6 +31,9 @@ impl<S: RosterStore> Session<S> {
                 id: message.header.id.clone(),
                 error,
             });
+            return None;
+        }
+        if !self.archive_queries.is_empty() && self.claim_archive_result(&message) {
             return None;
         }
         match carbons::unwrap_carbon(&message, &self.account) {
@@ -105,6 +111,7 @@ impl<S: RosterStore> Session<S> {
             }
             return Some(message);
         }
+        self.dedup.record_live(&message, &self.account);
         let Some(mut chat) = self.chats.incoming(message, direction) else {
             tracing::debug!("message without a peer dropped");
             return None;

@@ -7,6 +7,9 @@ use crate::roster::RosterStore;
 
 impl<S: RosterStore> Session<S> {
     pub(super) fn handle_presence(&mut self, presence: Presence) -> Option<Presence> {
+        if self.room_presence(&presence) {
+            return None;
+        }
         match presence.kind {
             PresenceType::Subscribe
             | PresenceType::Subscribed
@@ -18,6 +21,11 @@ impl<S: RosterStore> Session<S> {
                 None
             }
             PresenceType::Available | PresenceType::Unavailable => {
+                let ours =
+                    presence.header.from.as_ref().and_then(|f| f.as_full()) == self.jid.as_ref();
+                if !ours && let Some(lookup) = self.caps_cache.handle_presence(&presence) {
+                    self.request(super::Purpose::Capabilities(lookup.key), lookup.iq);
+                }
                 match self.presence.handle(&presence) {
                     Some(change) => {
                         if let Some(from) = &presence.header.from {

@@ -46,6 +46,12 @@ impl<S: RosterStore> Session<S> {
             Purpose::Roster => self.roster.request(features.roster_versioning),
             Purpose::EnableCarbons => crate::carbons::enable(""),
             Purpose::Blocklist => blocking::request_blocklist(""),
+            // A lookup lost with the transport: let the cache ask again (or another JID).
+            Purpose::Capabilities(key) => {
+                self.caps_cache.cancel_lookup(key);
+                self.launch_caps_lookups();
+                return;
+            }
         };
         self.request(purpose, iq);
     }
@@ -64,6 +70,7 @@ impl<S: RosterStore> Session<S> {
             let presence = self.outgoing_presence(presence);
             self.send(presence);
         }
+        self.rejoin_rooms();
     }
 
     /// The response to the session's request `token`: the result, or the error (`None` when
@@ -99,6 +106,22 @@ impl<S: RosterStore> Session<S> {
                 Ok(_) => tracing::debug!("carbons enabled"),
                 Err(error) => tracing::info!(?error, "the server did not enable carbons"),
             },
+            Purpose::Capabilities(key) => {
+                let response = response.map_err(|error| {
+                    error.unwrap_or_else(|| {
+                        openxmpp_core::error::StanzaError::new(
+                            openxmpp_core::error::StanzaErrorCondition::RemoteServerTimeout,
+                        )
+                    })
+                });
+                match self.caps_cache.handle_lookup_result(key, response) {
+                    Ok(resolved) => {
+                        tracing::debug!(jid = %resolved.jid, ver = %resolved.ver, "capabilities learned")
+                    }
+                    Err(error) => tracing::debug!(%error, "capabilities not learned"),
+                }
+                self.launch_caps_lookups();
+            }
             Purpose::Blocklist => match response {
                 Ok(Iq {
                     payload: IqPayload::Result(Some(payload)),
@@ -120,6 +143,13 @@ impl<S: RosterStore> Session<S> {
                 Ok(_) => tracing::warn!("blocklist result without a blocklist"),
                 Err(error) => tracing::info!(?error, "no blocklist from the server"),
             },
+        }
+    }
+
+    /// Sends the capability lookups the cache has queued.
+    pub(super) fn launch_caps_lookups(&mut self) {
+        while let Some(lookup) = self.caps_cache.poll_lookup() {
+            self.request(Purpose::Capabilities(lookup.key), lookup.iq);
         }
     }
 }

@@ -42,12 +42,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod archive;
 mod config;
 mod event;
 mod incoming_iq;
 mod incoming_message;
 mod incoming_presence;
 mod login;
+mod rooms;
 #[cfg(test)]
 mod tests;
 
@@ -58,14 +60,19 @@ use openxmpp_core::jid::{BareJid, FullJid};
 use openxmpp_core::stanza::{Iq, Presence, PresenceType, Stanza};
 
 use crate::caps::Caps;
+use crate::caps_cache::{CapsCache, CapsCacheConfig, LookupKey};
 use crate::chats::Chats;
 use crate::disco::DiscoInfoResult;
+use crate::mam::{ArchiveDedup, ArchiveQuery};
+use crate::muc::Rooms;
 use crate::presence::PresenceTracker;
 use crate::roster::{MemoryRosterStore, Roster, RosterStore};
 use crate::subscriptions::Subscriptions;
 
+pub use archive::{ArchiveStartError, ArchiveStep, MAX_ARCHIVE_QUERIES};
 pub use config::{Modules, SessionConfig};
 pub use event::{BlocklistEvent, Event};
+pub use rooms::JoinOutcome;
 
 /// A request the session made, to be matched with its response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -95,6 +102,7 @@ enum Purpose {
     Roster,
     EnableCarbons,
     Blocklist,
+    Capabilities(LookupKey),
 }
 
 /// The IM state of one account, across reconnects. See the [module docs](self).
@@ -117,6 +125,18 @@ pub struct Session<S: RosterStore = MemoryRosterStore> {
     pre_approval: bool,
     /// Our own capabilities (XEP-0115), from our disco#info.
     caps: Option<Caps>,
+    /// Contacts' verified capabilities (XEP-0115).
+    caps_cache: CapsCache,
+    /// Multi-user chat rooms.
+    rooms: Rooms,
+    /// How recent joins ended, by room.
+    join_outcomes: HashMap<String, JoinOutcome>,
+    /// When the last session with rooms ended (to rejoin with only the history since).
+    offline_since: Option<crate::delay::Timestamp>,
+    /// Running archive queries.
+    archive_queries: Vec<ArchiveQuery>,
+    /// Live messages seen, to leave them out of archive catch-ups.
+    dedup: ArchiveDedup,
     outputs: VecDeque<Output>,
     events: VecDeque<Event>,
     requests: HashMap<RequestToken, Purpose>,
@@ -146,6 +166,17 @@ impl<S: RosterStore> Session<S> {
             presence_sent: false,
             pre_approval: false,
             caps: None,
+            caps_cache: CapsCache::new(CapsCacheConfig {
+                max_vers: 2_000,
+                max_jids: 10_000,
+                max_lookups: 8,
+                max_info_bytes: 16 * 1024,
+            }),
+            rooms: Rooms::default(),
+            join_outcomes: HashMap::new(),
+            offline_since: None,
+            archive_queries: Vec::new(),
+            dedup: ArchiveDedup::new(),
             outputs: VecDeque::new(),
             events: VecDeque::new(),
             requests: HashMap::new(),
@@ -234,6 +265,11 @@ impl<S: RosterStore> Session<S> {
             .map(|list| list.iter().map(String::as_str))
     }
 
+    /// What `jid` can do, from its verified entity capabilities (XEP-0115), once known.
+    pub fn capabilities(&self, jid: &openxmpp_core::jid::Jid) -> Option<&DiscoInfoResult> {
+        self.caps_cache.features_of(jid)
+    }
+
     /// Whether the server offers subscription pre-approval (RFC 6121 §3.4).
     pub fn pre_approval(&self) -> bool {
         self.pre_approval
@@ -249,24 +285,26 @@ impl<S: RosterStore> Session<S> {
         self.events.pop_front()
     }
 
-    /// Prepares a presence we send: a broadcast one (no `to`) is remembered to be sent again
-    /// after a reconnect and gets our capabilities; a directed one is remembered so that it
-    /// can be withdrawn (RFC 6121 §4.6). Returns the presence to send.
+    /// Prepares a presence we send: an available one gets our capabilities (XEP-0115); a
+    /// broadcast one (no `to`) is remembered to be sent again after a reconnect; a directed
+    /// one is remembered so that it can be withdrawn (RFC 6121 §4.6). Returns the presence
+    /// to send.
     pub fn outgoing_presence(&mut self, mut presence: Presence) -> Presence {
+        if presence.kind == PresenceType::Available
+            && let Some(caps) = &self.caps
+            && !presence.payloads.iter().any(|p| p.is("c", crate::caps::NS))
+        {
+            presence.payloads.push(caps.clone().into());
+        }
         match &presence.header.to {
-            None => {
-                if presence.kind == PresenceType::Available {
-                    if let Some(caps) = &self.caps
-                        && !presence.payloads.iter().any(|p| p.is("c", crate::caps::NS))
-                    {
-                        presence.payloads.push(caps.clone().into());
-                    }
+            None => match presence.kind {
+                PresenceType::Available => {
                     self.own_presence = Some(presence.clone());
                     self.presence_sent = true;
-                } else if presence.kind == PresenceType::Unavailable {
-                    self.own_presence = None;
                 }
-            }
+                PresenceType::Unavailable => self.own_presence = None,
+                _ => {}
+            },
             Some(to) => {
                 let to = to.clone();
                 self.presence.directed_sent(&to, presence.kind);
@@ -309,9 +347,11 @@ impl<S: RosterStore> Session<S> {
         self.subscriptions.deny(contact)
     }
 
-    /// The session went offline: contacts' presence is unknown until the next session says
-    /// otherwise (an `Unavailable` event for each one that was online).
-    pub fn offline(&mut self) {
+    /// The session went offline at `now`: contacts' presence is unknown until the next
+    /// session says otherwise (an `Unavailable` event for each one that was online); the
+    /// rooms we were in are rejoined by the next session.
+    pub fn offline(&mut self, now: &crate::delay::Timestamp) {
+        self.rooms_offline(now);
         let online: Vec<BareJid> = self.presence.contacts().collect();
         self.presence.clear();
         self.chats.unlock_all();
@@ -326,6 +366,7 @@ impl<S: RosterStore> Session<S> {
         self.jid = None;
         self.presence_sent = false;
         self.requests.clear();
+        self.caps_cache.session_ended();
     }
 
     fn request(&mut self, purpose: Purpose, iq: Iq) {

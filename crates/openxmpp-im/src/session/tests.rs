@@ -201,7 +201,7 @@ fn reconnects_resend_the_last_presence_unless_resumed() {
     session.online(&ME.parse().unwrap(), &StreamFeatures::default(), true);
     assert!(outputs(&mut session).is_empty());
     // A new session: roster, then the away presence again.
-    session.offline();
+    session.offline(&now());
     session.online(&ME.parse().unwrap(), &StreamFeatures::default(), false);
     let Some(Output::Request { token, .. }) = session.poll_output() else {
         panic!()
@@ -551,7 +551,7 @@ fn presence_and_subscriptions() {
     assert_eq!(session.subscriptions().pending().count(), 0);
 
     // Going offline: every contact we saw online is reported unavailable.
-    session.offline();
+    session.offline(&now());
     assert_eq!(
         events(&mut session),
         [Event::Presence {
@@ -568,7 +568,10 @@ fn directed_presence_is_remembered() {
     let mut session = online();
     let to: openxmpp_core::jid::Jid = "room@conference.example.com/juliet".parse().unwrap();
     let p = session.outgoing_presence(Presence::available().to(to.clone()));
-    assert!(p.payloads.is_empty(), "no caps on directed presence");
+    assert!(
+        p.payloads.iter().any(|p| p.is("c", crate::caps::NS)),
+        "caps on directed presence too"
+    );
     assert_eq!(
         session.presence().directed_targets().collect::<Vec<_>>(),
         [to.as_str()]
@@ -658,4 +661,110 @@ fn closing_withdraws_directed_presence_then_broadcasts_unavailable() {
     assert_eq!(closing[1].status(), Some("bye"));
     assert!(closing.iter().all(|p| p.kind == PresenceType::Unavailable));
     assert_eq!(session.presence().directed_targets().count(), 0);
+}
+
+#[test]
+fn contacts_capabilities_are_looked_up_verified_and_cached() {
+    let mut session = online();
+    let info = crate::disco::DiscoInfoResult::new()
+        .with_identity(crate::disco::Identity::new("client", "phone"))
+        .with_feature("http://jabber.org/protocol/disco#info")
+        .with_feature("urn:xmpp:receipts");
+    let caps = crate::caps::Caps::new("https://example.net/app", &info).unwrap();
+    let mut presence = Presence::available().with_payload(caps.clone().into());
+    presence.header.from = Some("romeo@example.net/phone".parse().unwrap());
+    assert!(
+        session
+            .handle_stanza(Stanza::Presence(presence.clone()), &now())
+            .is_none()
+    );
+    events(&mut session);
+    let out = outputs(&mut session);
+    let [Output::Request { token, iq: lookup }] = &out[..] else {
+        panic!("{out:?}")
+    };
+    assert_eq!(
+        lookup.header.to.as_ref().unwrap().as_str(),
+        "romeo@example.net/phone"
+    );
+    let node = caps.disco_node();
+    assert_eq!(
+        lookup.payload_element().unwrap().attr("node"),
+        Some(node.as_str())
+    );
+    let answer = disco_result(&info.clone().with_node(node));
+    session.handle_response(*token, Ok(answer));
+    let romeo: openxmpp_core::jid::Jid = "romeo@example.net/phone".parse().unwrap();
+    assert!(
+        session
+            .capabilities(&romeo)
+            .unwrap()
+            .has_feature("urn:xmpp:receipts")
+    );
+
+    // Our own presence, reflected, is not looked up.
+    let mut own = Presence::available().with_payload(caps.into());
+    own.header.from = Some(ME.parse().unwrap());
+    session.handle_stanza(Stanza::Presence(own), &now());
+    assert!(outputs(&mut session).is_empty());
+}
+
+/// A disco#info result carrying `info`.
+fn disco_result(info: &crate::disco::DiscoInfoResult) -> Iq {
+    Iq {
+        id: "x".to_owned(),
+        header: Default::default(),
+        payload: IqPayload::Result(Some(info.clone().into())),
+    }
+}
+
+#[test]
+fn archive_results_are_claimed_and_live_messages_remembered() {
+    let mut session = online();
+    // A live message with our archive's stanza-id.
+    feed(
+        &mut session,
+        "<message type='chat' id='live1' from='romeo@example.net/orchard'><body>live</body>\
+         <stanza-id xmlns='urn:xmpp:sid:0' id='A1' by='juliet@example.com'/></message>",
+    );
+    events(&mut session);
+    let qid = session.new_query_id();
+    let query =
+        crate::mam::ArchiveQuery::new("juliet@example.com".parse().unwrap(), None, qid.clone());
+    let request = session.start_archive_query(query).unwrap();
+    assert!(
+        request
+            .payload_element()
+            .unwrap()
+            .is("query", "urn:xmpp:mam:2")
+    );
+    for (id, body) in [("A0", "older"), ("A1", "live")] {
+        feed(
+            &mut session,
+            &format!(
+                "<message to='juliet@example.com/balcony'><result xmlns='urn:xmpp:mam:2' queryid='{qid}' id='{id}'>\
+                 <forwarded xmlns='urn:xmpp:forward:0'><delay xmlns='urn:xmpp:delay' stamp='2024-01-01T00:00:00Z'/>\
+                 <message xmlns='jabber:client' type='chat' from='romeo@example.net/orchard' to='juliet@example.com'><body>{body}</body></message>\
+                 </forwarded></result></message>"
+            ),
+        );
+    }
+    assert!(
+        events(&mut session).is_empty(),
+        "archive results are not live messages"
+    );
+    let fin = iq(
+        "<iq type='result' id='q'><fin xmlns='urn:xmpp:mam:2' complete='true'>\
+                  <set xmlns='http://jabber.org/protocol/rsm'><first>A0</first><last>A1</last></set></fin></iq>",
+    );
+    let ArchiveStep::Done(results) = session.archive_page_answered(&qid, Ok(fin)).unwrap() else {
+        panic!()
+    };
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0].message.body(), Some("older"));
+    assert!(!session.seen_live(&results[0]));
+    assert!(
+        session.seen_live(&results[1]),
+        "the live copy is recognised"
+    );
 }

@@ -5,11 +5,15 @@ use openxmpp_core::jid::{BareJid, Jid};
 use openxmpp_core::stanza::{Message, Presence, Show};
 use openxmpp_im::chat_states::ChatState;
 use openxmpp_im::chats::ConversationKey;
+use openxmpp_im::delay::Timestamp;
 use openxmpp_im::disco::{DiscoInfoResult, DiscoItemsResult};
+use openxmpp_im::mam::{ArchiveQuery, ArchivedMessage};
 use openxmpp_im::markers::Marker;
+use openxmpp_im::muc::Room;
 use openxmpp_im::presence::ResourcePresence;
 use openxmpp_im::roster::RosterItem;
 use openxmpp_im::time::EntityTime;
+use openxmpp_im::vcard::VCard;
 use openxmpp_im::version::SoftwareVersion;
 use tokio::runtime::Runtime;
 
@@ -53,6 +57,30 @@ impl Client {
     pub fn blocklist(&self) -> BlocklistHandle<'_> {
         BlocklistHandle {
             inner: self.inner.blocklist(),
+            rt: &self.runtime,
+        }
+    }
+
+    /// Multi-user chat; see [`crate::MucHandle`].
+    pub fn muc(&self) -> MucHandle<'_> {
+        MucHandle {
+            inner: self.inner.muc(),
+            rt: &self.runtime,
+        }
+    }
+
+    /// The message archive; see [`crate::ArchiveHandle`].
+    pub fn archive(&self) -> ArchiveHandle<'_> {
+        ArchiveHandle {
+            inner: self.inner.archive(),
+            rt: &self.runtime,
+        }
+    }
+
+    /// vCards; see [`crate::VCardHandle`].
+    pub fn vcard(&self) -> VCardHandle<'_> {
+        VCardHandle {
+            inner: self.inner.vcard(),
             rt: &self.runtime,
         }
     }
@@ -301,5 +329,97 @@ impl DiscoveryHandle<'_> {
     /// Pings `jid` (`None`: our server).
     pub fn ping(&self, jid: Option<&Jid>) -> Result<std::time::Duration, Error> {
         self.rt.block_on(self.inner.ping(jid))
+    }
+}
+
+/// The message archive, blocking; see [`crate::ArchiveHandle`].
+#[derive(Debug, Clone, Copy)]
+pub struct ArchiveHandle<'a> {
+    inner: crate::ArchiveHandle<'a>,
+    rt: &'a Runtime,
+}
+
+impl ArchiveHandle<'_> {
+    /// The last `count` messages exchanged with `contact`, oldest first.
+    pub fn last_with(
+        &self,
+        contact: &BareJid,
+        count: usize,
+    ) -> Result<Vec<ArchivedMessage>, Error> {
+        self.rt.block_on(self.inner.last_with(contact, count))
+    }
+
+    /// Every message in a time range, optionally with one JID, oldest first.
+    pub fn range(
+        &self,
+        with: Option<Jid>,
+        start: Option<Timestamp>,
+        end: Option<Timestamp>,
+        limit: usize,
+    ) -> Result<Vec<ArchivedMessage>, Error> {
+        self.rt.block_on(self.inner.range(with, start, end, limit))
+    }
+
+    /// What the archive holds since `since` that did not arrive live.
+    pub fn catch_up(&self, since: Timestamp, limit: usize) -> Result<Vec<ArchivedMessage>, Error> {
+        self.rt.block_on(self.inner.catch_up(since, limit))
+    }
+
+    /// Runs a query built by hand.
+    pub fn query(&self, query: ArchiveQuery) -> Result<Vec<ArchivedMessage>, Error> {
+        self.rt.block_on(self.inner.query(query))
+    }
+}
+
+/// vCards, blocking; see [`crate::VCardHandle`].
+#[derive(Debug, Clone, Copy)]
+pub struct VCardHandle<'a> {
+    inner: crate::VCardHandle<'a>,
+    rt: &'a Runtime,
+}
+
+impl VCardHandle<'_> {
+    /// The vCard of `jid` (`None`: our own).
+    pub fn fetch(&self, jid: Option<&BareJid>) -> Result<Option<VCard>, Error> {
+        self.rt.block_on(self.inner.fetch(jid))
+    }
+
+    /// Publishes our vCard.
+    pub fn publish(&self, card: VCard) -> Result<(), Error> {
+        self.rt.block_on(self.inner.publish(card))
+    }
+}
+
+/// Multi-user chat, blocking; see [`crate::MucHandle`].
+#[derive(Debug, Clone, Copy)]
+pub struct MucHandle<'a> {
+    inner: crate::MucHandle<'a>,
+    rt: &'a Runtime,
+}
+
+impl MucHandle<'_> {
+    /// Joins `room` as `nick`; returns our nickname as the room has it.
+    pub fn join(&self, room: &BareJid, nick: &str) -> Result<String, Error> {
+        self.rt.block_on(self.inner.join(room, nick))
+    }
+
+    /// Leaves `room`.
+    pub fn leave(&self, room: &BareJid, status: Option<&str>) -> Result<(), Error> {
+        self.rt.block_on(self.inner.leave(room, status))
+    }
+
+    /// Talks in `room`; returns the message id.
+    pub fn say(&self, room: &BareJid, body: &str) -> Result<String, Error> {
+        self.rt.block_on(self.inner.say(room, body))
+    }
+
+    /// Sets `room`'s subject.
+    pub fn set_subject(&self, room: &BareJid, subject: &str) -> Result<String, Error> {
+        self.rt.block_on(self.inner.set_subject(room, subject))
+    }
+
+    /// The room as we know it.
+    pub fn room(&self, room: &BareJid) -> Option<Room> {
+        self.inner.room(room)
     }
 }

@@ -33,6 +33,12 @@ fn invalid(what: &'static str, error: impl std::fmt::Display) -> Error {
 }
 
 impl DiscoveryHandle<'_> {
+    /// What `jid` can do, from the entity capabilities (XEP-0115) it advertised in its
+    /// presence, once looked up and verified: no request is sent.
+    pub fn capabilities(&self, jid: &Jid) -> Option<DiscoInfoResult> {
+        self.client.im.lock().capabilities(jid).cloned()
+    }
+
     /// `jid`'s identities and features (XEP-0030), or those of one of its nodes.
     pub async fn info(&self, jid: &Jid, node: Option<&str>) -> Result<DiscoInfoResult, Error> {
         let iq = self

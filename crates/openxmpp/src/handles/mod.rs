@@ -1,19 +1,25 @@
 //! Typed handles on a [`Client`](crate::Client) for each part of instant messaging: what the
 //! IM session knows (read without waiting) and what can be asked of the server (async).
 
+mod archive;
 mod blocklist;
 mod chats;
 mod discovery;
+mod muc;
 mod presence;
 mod roster;
 mod subscriptions;
+mod vcard;
 
+pub use archive::ArchiveHandle;
 pub use blocklist::BlocklistHandle;
 pub use chats::ChatsHandle;
 pub use discovery::DiscoveryHandle;
+pub use muc::MucHandle;
 pub use presence::PresenceHandle;
 pub use roster::RosterHandle;
 pub use subscriptions::SubscriptionsHandle;
+pub use vcard::VCardHandle;
 
 use openxmpp_core::stanza::{Iq, IqPayload};
 use openxmpp_core::xml::Element;
@@ -56,6 +62,21 @@ impl crate::Client {
     /// Blocking (XEP-0191).
     pub fn blocklist(&self) -> BlocklistHandle<'_> {
         BlocklistHandle { client: self }
+    }
+
+    /// Multi-user chat (XEP-0045).
+    pub fn muc(&self) -> MucHandle<'_> {
+        MucHandle { client: self }
+    }
+
+    /// The message archive (XEP-0313).
+    pub fn archive(&self) -> ArchiveHandle<'_> {
+        ArchiveHandle { client: self }
+    }
+
+    /// vCards (XEP-0054).
+    pub fn vcard(&self) -> VCardHandle<'_> {
+        VCardHandle { client: self }
     }
 
     /// Questions to other entities: service discovery (XEP-0030), software version

@@ -47,8 +47,18 @@ impl PresenceHandle<'_> {
     /// entity capabilities added; several `xml:lang` statuses are fine), with `to` it is
     /// directed presence, remembered so it is withdrawn when we go offline.
     pub async fn send(&self, presence: Presence) -> Result<(), Error> {
-        let presence = self.client.im.lock().outgoing_presence(presence);
-        self.client.send(presence).await
+        let (presence, for_rooms) = {
+            let mut im = self.client.im.lock();
+            let presence = im.outgoing_presence(presence);
+            let for_rooms = im.presence_for_rooms(&presence);
+            (presence, for_rooms)
+        };
+        self.client.send(presence).await?;
+        // Rooms do not get the server's broadcast: our new presence goes to each one.
+        for presence in for_rooms {
+            self.client.send(presence).await?;
+        }
+        Ok(())
     }
 
     /// Sends available presence to `to` only (RFC 6121 §4.6).

@@ -6,6 +6,16 @@
 //! `<fin/>` ([`MamFin`]) saying which page that was. Result messages can be sent by anyone, so
 //! [`unwrap_result`] only believes those from our own account or from the archive queried.
 //!
+//! On top of the payloads:
+//! - [`ArchiveQuery`] runs one query over as many pages as it takes, forward from the oldest
+//!   message or backward from the newest ("the last N"), and hands out [`ArchivedMessage`]s
+//!   oldest first (see it for the call order and the guards against archives that page in
+//!   circles);
+//! - [`ArchiveDedup`] drops archived messages already seen live or in an earlier query, by
+//!   archive id (XEP-0359 stanza id) or by origin id and sender.
+//!
+//! The payloads alone:
+//!
 //! ```
 //! use openxmpp_im::core::jid::BareJid;
 //! use openxmpp_im::core::stanza::{Iq, Message};
@@ -38,6 +48,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::borrow::Cow;
+
+use openxmpp_core::error::StanzaError;
 use openxmpp_core::jid::{BareJid, Jid};
 use openxmpp_core::stanza::{Iq, IqPayload, Message, StanzaParseError};
 use openxmpp_core::xml::{Element, Node};
@@ -45,6 +58,15 @@ use openxmpp_core::xml::{Element, Node};
 use crate::delay::Timestamp;
 use crate::forwarded::{self, Forwarded};
 use crate::parse_util::{boolean, expect, from_own_account, invalid, missing, number, take_id};
+
+mod dedup;
+mod query;
+
+pub use dedup::{ArchiveDedup, MAX_ID_LEN};
+pub use query::{
+    ArchiveFilter, ArchiveQuery, ArchivedMessage, Claim, DEFAULT_PAGE_SIZE, Direction,
+    MAX_PAGE_SIZE, PAGE_SLACK, Progress, QueryEnd,
+};
 
 /// The XEP-0313 namespace (version 2).
 pub const NS: &str = "urn:xmpp:mam:2";
@@ -124,6 +146,12 @@ pub struct MamQuery {
     pub start: Option<Timestamp>,
     /// Only messages up to this instant.
     pub end: Option<Timestamp>,
+    /// Only messages archived after the one with this archive id (the `after-id` field of
+    /// `urn:xmpp:mam:2#extended`; unlike RSM `<after/>` it bounds the whole result set).
+    pub after_id: Option<String>,
+    /// Only messages archived before the one with this archive id (the `before-id` field of
+    /// `urn:xmpp:mam:2#extended`).
+    pub before_id: Option<String>,
     /// The page wanted.
     pub rsm: Option<SetQuery>,
 }
@@ -161,6 +189,20 @@ impl MamQuery {
     /// Only messages up to `end`.
     pub fn end(mut self, end: Timestamp) -> Self {
         self.end = Some(end);
+        self
+    }
+
+    /// Only messages archived after the one with archive id `id` (needs
+    /// `urn:xmpp:mam:2#extended`).
+    pub fn after_id(mut self, id: impl Into<String>) -> Self {
+        self.after_id = Some(id.into());
+        self
+    }
+
+    /// Only messages archived before the one with archive id `id` (needs
+    /// `urn:xmpp:mam:2#extended`).
+    pub fn before_id(mut self, id: impl Into<String>) -> Self {
+        self.before_id = Some(id.into());
         self
     }
 
@@ -352,6 +394,8 @@ impl From<MamQuery> for Element {
             ("with", query.with.map(|j| j.as_str().to_owned())),
             ("start", query.start.map(|t| t.to_string())),
             ("end", query.end.map(|t| t.to_string())),
+            ("after-id", query.after_id),
+            ("before-id", query.before_id),
         ];
         if filters.iter().any(|(_, v)| v.is_some()) {
             let mut form = Element::builder("x", DATA_FORMS_NS)
@@ -380,8 +424,8 @@ impl From<MamQuery> for Element {
 impl TryFrom<Element> for MamQuery {
     type Error = StanzaParseError;
 
-    /// Reads a `<query/>`: its form's `with`, `start` and `end` fields (other fields are
-    /// ignored) and its `<set/>`. A form whose FORM_TYPE is not `urn:xmpp:mam:2` is refused.
+    /// Reads a `<query/>`: its form's `with`, `start`, `end`, `after-id` and `before-id` fields
+    /// (other fields are ignored) and its `<set/>`. A form whose FORM_TYPE is not `urn:xmpp:mam:2` is refused.
     fn try_from(mut element: Element) -> Result<Self, Self::Error> {
         expect(&element, "query", NS)?;
         let mut query = MamQuery {
@@ -424,10 +468,20 @@ fn read_form(form: Element, query: &mut MamQuery) -> Result<(), StanzaParseError
             }
             Some("start") => query.start = Some(timestamp("start")?),
             Some("end") => query.end = Some(timestamp("end")?),
+            Some("after-id") => query.after_id = Some(archive_id("after-id", value)?),
+            Some("before-id") => query.before_id = Some(archive_id("before-id", value)?),
             _ => {}
         }
     }
     Ok(())
+}
+
+/// An archive id field's value, which must not be empty.
+fn archive_id(what: &'static str, value: Cow<'_, str>) -> Result<String, StanzaParseError> {
+    if value.is_empty() {
+        return Err(invalid("field", what, ""));
+    }
+    Ok(value.into_owned())
 }
 
 impl TryFrom<Element> for MamResult {
@@ -509,7 +563,7 @@ impl From<MamFin> for Element {
     }
 }
 
-/// Why a message that looks like an archive result was refused.
+/// Why an archive result, or a query's answer, was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MamError {
@@ -523,9 +577,34 @@ pub enum MamError {
         /// Our bare JID.
         own: BareJid,
     },
-    /// The result is malformed.
+    /// The result or the `<fin/>` is malformed.
     #[error("invalid archive result: {0}")]
     Invalid(#[from] StanzaParseError),
+    /// The archive refused the query (`item-not-found` for an archive id it does not know,
+    /// `feature-not-implemented` for a filter it does not support, …).
+    #[error("the archive refused the query: {0}")]
+    Archive(Box<StanzaError>),
+    /// A page brought more results than asked for, beyond the slack allowed: the rest are
+    /// refused.
+    #[error("the archive sent more than {limit} results for one page")]
+    TooManyResults {
+        /// How many results the page could bring.
+        limit: u32,
+    },
+    /// A result or an answer for the query came while no page was awaited.
+    #[error("archive query {queryid} awaits no page")]
+    NoPageInFlight {
+        /// The query's id.
+        queryid: String,
+    },
+    /// An IQ answer that does not answer the page request (another id).
+    #[error("IQ response {id} does not answer the archive page request {expected}")]
+    WrongResponse {
+        /// The answer's id.
+        id: String,
+        /// The request's id.
+        expected: String,
+    },
 }
 
 /// Checks that a result message comes from an archive we queried: our own account's (`from`
@@ -693,6 +772,18 @@ mod tests {
              <set xmlns='http://jabber.org/protocol/rsm'><max>20</max><before/></set>\
              </query></iq>"
         );
+        assert_eq!(
+            xml(&MamQuery::new()
+                .after_id("09af3-cc343-b409f")
+                .before_id("28482-98726-73623")
+                .into()),
+            "<query xmlns='urn:xmpp:mam:2'>\
+             <x xmlns='jabber:x:data' type='submit'>\
+             <field var='FORM_TYPE' type='hidden'><value>urn:xmpp:mam:2</value></field>\
+             <field var='after-id'><value>09af3-cc343-b409f</value></field>\
+             <field var='before-id'><value>28482-98726-73623</value></field>\
+             </x></query>"
+        );
         let fin = MamFin {
             complete: true,
             stable: false,
@@ -719,6 +810,8 @@ mod tests {
             .with("a@b.c/d".parse().unwrap())
             .start(Timestamp::from_unix(0, 0).unwrap())
             .end(Timestamp::from_unix(1, 5).unwrap())
+            .after_id("a1")
+            .before_id("b2")
             .rsm(SetQuery::max(5).before("x"));
         assert_eq!(
             MamQuery::try_from(Element::from(query.clone())).unwrap(),
@@ -859,6 +952,20 @@ mod tests {
         assert!(matches!(
             form("<field var='end'/>"),
             Err(StanzaParseError::InvalidValue { what: "end", .. })
+        ));
+        assert!(matches!(
+            form("<field var='after-id'><value></value></field>"),
+            Err(StanzaParseError::InvalidValue {
+                what: "after-id",
+                ..
+            })
+        ));
+        assert!(matches!(
+            form("<field var='before-id'/>"),
+            Err(StanzaParseError::InvalidValue {
+                what: "before-id",
+                ..
+            })
         ));
         assert!(matches!(
             MamQuery::try_from(element(

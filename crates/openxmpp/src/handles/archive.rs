@@ -1,0 +1,123 @@
+//! The archive handle (XEP-0313).
+
+use openxmpp_core::jid::{BareJid, Jid};
+use openxmpp_im::delay::Timestamp;
+use openxmpp_im::mam::{ArchiveFilter, ArchiveQuery, ArchivedMessage, Direction};
+use openxmpp_im::session::{ArchiveStartError, ArchiveStep};
+
+use crate::{Client, Error};
+
+/// The message archive (XEP-0313): a conversation's history, a time range, or a catch-up on
+/// what arrived while offline, paged with RSM and returned oldest first.
+///
+/// ```no_run
+/// # async fn run(client: openxmpp::Client) -> Result<(), openxmpp::Error> {
+/// let romeo = "romeo@example.net".parse().unwrap();
+/// for archived in client.archive().last_with(&romeo, 20).await? {
+///     println!("{:?}: {}", archived.delay, archived.message.body().unwrap_or(""));
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct ArchiveHandle<'a> {
+    pub(crate) client: &'a Client,
+}
+
+impl ArchiveHandle<'_> {
+    /// The last `count` messages exchanged with `contact`, oldest first.
+    pub async fn last_with(
+        &self,
+        contact: &BareJid,
+        count: usize,
+    ) -> Result<Vec<ArchivedMessage>, Error> {
+        let (account, queryid) = self.ids();
+        let query = ArchiveQuery::last(account, queryid, count)
+            .filter(ArchiveFilter::new().with(Jid::from(contact.clone())));
+        self.run(query).await
+    }
+
+    /// Every message between `start` and `end` (either open), optionally only with `with`,
+    /// oldest first, at most `limit`.
+    pub async fn range(
+        &self,
+        with: Option<Jid>,
+        start: Option<Timestamp>,
+        end: Option<Timestamp>,
+        limit: usize,
+    ) -> Result<Vec<ArchivedMessage>, Error> {
+        let (account, queryid) = self.ids();
+        let mut filter = ArchiveFilter::new();
+        if let Some(with) = with {
+            filter = filter.with(with);
+        }
+        if let Some(start) = start {
+            filter = filter.start(start);
+        }
+        if let Some(end) = end {
+            filter = filter.end(end);
+        }
+        let query = ArchiveQuery::new(account, None, queryid)
+            .filter(filter)
+            .direction(Direction::Forward)
+            .limit(limit);
+        self.run(query).await
+    }
+
+    /// What the archive holds since `since` that did not arrive live in this session: the
+    /// catch-up after being offline, without duplicates.
+    pub async fn catch_up(
+        &self,
+        since: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<ArchivedMessage>, Error> {
+        let results = self.range(None, Some(since), None, limit).await?;
+        let im = self.client.im.lock();
+        Ok(results.into_iter().filter(|m| !im.seen_live(m)).collect())
+    }
+
+    /// Runs a query built by hand (another archive, such as a room's; paging; ids).
+    pub async fn query(&self, query: ArchiveQuery) -> Result<Vec<ArchivedMessage>, Error> {
+        self.run(query).await
+    }
+
+    /// Our account and a fresh query id.
+    fn ids(&self) -> (BareJid, String) {
+        let mut im = self.client.im.lock();
+        (im.account().clone(), im.new_query_id())
+    }
+
+    async fn run(&self, query: ArchiveQuery) -> Result<Vec<ArchivedMessage>, Error> {
+        let queryid = query.queryid().to_owned();
+        let mut request =
+            self.client
+                .im
+                .lock()
+                .start_archive_query(query)
+                .map_err(|e| match e {
+                    ArchiveStartError::TooMany => {
+                        Error::InvalidArgument("too many archive queries at once")
+                    }
+                    _ => Error::InvalidArgument("the archive query asks for nothing"),
+                })?;
+        loop {
+            let response = match self.client.request(request).await {
+                Ok(iq) => Ok(iq),
+                Err(Error::Stanza(error)) => Err(*error),
+                Err(other) => {
+                    self.client.im.lock().cancel_archive_query(&queryid);
+                    return Err(other);
+                }
+            };
+            let step = self
+                .client
+                .im
+                .lock()
+                .archive_page_answered(&queryid, response)
+                .map_err(Error::Archive)?;
+            match step {
+                ArchiveStep::NextPage(next) => request = *next,
+                ArchiveStep::Done(results) => return Ok(results),
+            }
+        }
+    }
+}
