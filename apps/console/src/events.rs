@@ -150,6 +150,14 @@ fn im(ctx: &Ctx, event: ImEvent) -> Vec<Report> {
                 jids: jids.iter().map(ToString::to_string).collect(),
             }]
         }
+        ImEvent::Muc { event } => {
+            if let openxmpp::im::muc::MucEvent::Message { message, .. }
+            | openxmpp::im::muc::MucEvent::PrivateMessage { message, .. } = &*event
+            {
+                ctx.trace("in", || Element::from(message.clone()).to_string());
+            }
+            convert::muc(&event)
+        }
         ImEvent::Forgery { from, what } => vec![Report::error(
             "forgery",
             format!("{from} sent a forged {what}: dropped"),

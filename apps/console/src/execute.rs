@@ -146,11 +146,22 @@ async fn execute(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         Command::Raw { stanza } => raw(ctx, *stanza).await?,
         Command::Xml { on } => ctx.set_xml(on),
         Command::Help { topic } => ctx.print(&help(topic.as_deref())),
-        Command::Join { .. }
-        | Command::Say { .. }
-        | Command::Leave { .. }
-        | Command::History { .. }
-        | Command::Passwd => {
+        Command::Join { occupant } => {
+            client
+                .muc()
+                .join(&occupant.to_bare(), occupant.resource())
+                .await?;
+        }
+        Command::Say { room, body } => {
+            client.muc().say(&room, &body).await?;
+        }
+        Command::Leave { room } => client.muc().leave(&room, None).await?,
+        Command::History { with, count } => {
+            for archived in client.archive().last_with(&with, count).await? {
+                ctx.print(&Report::Message(Box::new(convert::archived(&archived))));
+            }
+        }
+        Command::Passwd => {
             return Err(Failure::Console(
                 "UNWIRED: waiting for the library's API".to_owned(),
             ));

@@ -113,6 +113,37 @@ pub(crate) enum Report {
         /// Every contact in the roster.
         contacts: Vec<ContactEntry>,
     },
+    /// Something about a room we are in (XEP-0045).
+    Room {
+        /// The room.
+        room: String,
+        /// What happened: `joined`, `left`, `nick-changed`, `subject`, `destroyed`,
+        /// `config-changed`, `privileges-changed`, `invited`, `invitation-declined`.
+        action: &'static str,
+        /// Our nickname, or the one concerned.
+        nick: Option<String>,
+        /// The subject, a reason or a status text.
+        text: Option<String>,
+    },
+    /// An occupant of a room came, changed or went.
+    Occupant {
+        /// The room.
+        room: String,
+        /// Its nickname.
+        nick: String,
+        /// `joined`, `changed` or `left`.
+        action: &'static str,
+        /// Its role.
+        role: Option<&'static str>,
+        /// Its affiliation.
+        affiliation: Option<&'static str>,
+        /// Its real JID, where the room shows it.
+        jid: Option<String>,
+        /// Its `<show/>` value.
+        show: Option<&'static str>,
+        /// Its status text, or why it left.
+        status: Option<String>,
+    },
     /// A delivery receipt (XEP-0184).
     Receipt {
         /// Who received it.

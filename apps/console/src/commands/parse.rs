@@ -30,7 +30,7 @@ pub(crate) fn parse(line: &str) -> Option<Result<Command, ParseError>> {
             raw(rest)
         });
     }
-    let args = arguments(rest, spec.max.max(1));
+    let args = arguments(rest, if spec.rest { spec.max } else { usize::MAX });
     if args.len() < spec.min || args.len() > spec.max {
         return Some(Err(arity(spec, args.len())));
     }
@@ -494,6 +494,7 @@ mod tests {
                 "chat takes 2 to 3 arguments, not 1",
             ),
             ("roster now", "roster takes no arguments, not 1"),
+            ("delete a@b, c", "delete takes 1 argument, not 2"),
             ("delete romeo@example.net/orchard", "has a resource"),
             ("add example.net, Server", "has no user part"),
             (

@@ -12,8 +12,11 @@ pub(crate) struct Spec {
     pub(crate) summary: &'static str,
     /// The fewest comma-separated arguments.
     pub(crate) min: usize,
-    /// The most; the last one takes the rest of the line, commas included.
+    /// The most.
     pub(crate) max: usize,
+    /// Whether the last argument is free text that takes the rest of the line, commas
+    /// included (elsewhere a comma inside an argument is written `\,`).
+    pub(crate) rest: bool,
 }
 
 const fn spec(
@@ -29,7 +32,13 @@ const fn spec(
         summary,
         min,
         max,
+        rest: false,
     }
+}
+
+/// A command whose last argument takes the rest of the line.
+const fn text_last(spec: Spec) -> Spec {
+    Spec { rest: true, ..spec }
 }
 
 /// Every command, in the order `help` lists them.
@@ -85,13 +94,13 @@ pub(crate) const COMMANDS: &[Spec] = &[
         3,
         5,
     ),
-    spec(
+    text_last(spec(
         "thread",
         "thread <jid>, <thread id>, <body>",
         "send a chat message in a thread",
         3,
         3,
-    ),
+    )),
     spec(
         "presence",
         "presence <show> [, <status>, <lang>]",
@@ -99,13 +108,13 @@ pub(crate) const COMMANDS: &[Spec] = &[
         1,
         3,
     ),
-    spec(
+    text_last(spec(
         "direct",
         "direct <jid>, <show> [, <status>]",
         "send presence to one contact only",
         2,
         3,
-    ),
+    )),
     spec(
         "join",
         "join <room>/<nick>",
@@ -113,13 +122,13 @@ pub(crate) const COMMANDS: &[Spec] = &[
         1,
         1,
     ),
-    spec(
+    text_last(spec(
         "say",
         "say <room>, <body>",
         "send a message to a room",
         2,
         2,
-    ),
+    )),
     spec("leave", "leave <room>", "leave a room", 1, 1),
     spec(
         "history",
@@ -173,5 +182,7 @@ mod tests {
         }
         assert_eq!(find("chat").map(|s| s.max), Some(3));
         assert_eq!(find("nope"), None);
+        let free_text: Vec<_> = COMMANDS.iter().filter(|s| s.rest).map(|s| s.name).collect();
+        assert_eq!(free_text, ["thread", "direct", "say"]);
     }
 }

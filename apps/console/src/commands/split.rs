@@ -1,8 +1,8 @@
 //! Splitting a line into its command word and comma-separated arguments.
 //!
 //! Arguments are separated by commas and trimmed. `\,` is a comma inside an argument and
-//! `\\` a backslash. The last argument a command can take keeps the rest of the line, commas
-//! and all, so `say room@muc.example.com, Hello, everyone` needs no escaping.
+//! `\\` a backslash. Where a command's last argument is free text, it keeps the rest of the
+//! line, commas and all, so `say room@muc.example.com, Hello, everyone` needs no escaping.
 
 /// The command word and the rest of the line (trimmed).
 pub(crate) fn command_word(line: &str) -> (&str, &str) {
@@ -13,7 +13,8 @@ pub(crate) fn command_word(line: &str) -> (&str, &str) {
     }
 }
 
-/// Splits `rest` into at most `max` arguments (`max` ≥ 1); an empty `rest` has none.
+/// Splits `rest` into at most `max` arguments, the last taking the rest of the line; an
+/// empty `rest` has none.
 pub(crate) fn arguments(rest: &str, max: usize) -> Vec<String> {
     let mut args = Vec::new();
     if rest.trim().is_empty() {

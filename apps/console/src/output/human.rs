@@ -102,6 +102,40 @@ pub(crate) fn to_text(report: &Report, style: Style) -> String {
         }
         Report::Roster { items } => roster_text(items, style),
         Report::Who { contacts } => who_text(contacts, style),
+        Report::Room {
+            room,
+            action,
+            nick,
+            text,
+        } => {
+            let nick = nick.as_deref().unwrap_or("");
+            let line = match (*action, text) {
+                ("joined", _) => format!("{room}: joined as {nick}"),
+                ("left", Some(why)) => format!("{room}: left ({why})"),
+                ("left", None) => format!("{room}: left"),
+                ("subject", Some(subject)) if nick.is_empty() => {
+                    format!("{room}: subject: {subject}")
+                }
+                ("subject", Some(subject)) => format!("{room}: {nick} set the subject: {subject}"),
+                ("subject", None) => format!("{room}: no subject"),
+                (action, Some(text)) => format!("{room}: {action} {nick} {text}"),
+                (action, None) => format!("{room}: {action} {nick}"),
+            };
+            style.yellow(line.trim_end())
+        }
+        Report::Occupant {
+            room,
+            nick,
+            action,
+            status,
+            ..
+        } => {
+            let mut line = format!("{room}: {nick} {action}");
+            if let Some(status) = status {
+                line.push_str(&format!(" ({status})"));
+            }
+            style.dim(&line)
+        }
         Report::Receipt { from, id } => style.dim(&format!("{from} received {id}")),
         Report::Marker { from, marker, id } => style.dim(&format!("{from} {marker} {id}")),
         Report::ChatState { from, state } => style.dim(&format!("{from} is {state}")),

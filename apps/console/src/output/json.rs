@@ -49,6 +49,34 @@ pub(crate) fn to_json(report: &Report) -> Value {
             "event": "who",
             "contacts": contacts.iter().map(contact).collect::<Vec<_>>(),
         }),
+        Report::Room {
+            room,
+            action,
+            nick,
+            text,
+        } => json!({
+            "event": "room", "room": room, "action": action, "nick": nick, "text": text,
+        }),
+        Report::Occupant {
+            room,
+            nick,
+            action,
+            role,
+            affiliation,
+            jid,
+            show,
+            status,
+        } => json!({
+            "event": "occupant",
+            "room": room,
+            "nick": nick,
+            "action": action,
+            "role": role,
+            "affiliation": affiliation,
+            "jid": jid,
+            "show": show,
+            "status": status,
+        }),
         Report::Receipt { from, id } => json!({ "event": "receipt", "from": from, "id": id }),
         Report::Marker { from, marker, id } => {
             json!({ "event": "marker", "from": from, "marker": marker, "id": id })

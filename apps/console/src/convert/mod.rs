@@ -1,6 +1,11 @@
-//! The library's types as reports: messages, presence, subscriptions, the roster.
+//! The library's types as reports: messages, presence, subscriptions, the roster, rooms.
+
+mod muc;
+
+pub(crate) use muc::muc;
 
 use openxmpp::im::chats::{ChatMessage, Delivery};
+use openxmpp::im::mam::ArchivedMessage;
 use openxmpp::im::presence::{Availability, PresenceChange, ResourcePresence};
 use openxmpp::im::roster::RosterItem;
 use openxmpp::im::subscriptions::SubscriptionEvent;
@@ -18,6 +23,16 @@ pub(crate) fn message(chat: &ChatMessage) -> MessageReport {
     let mut report = message_fields(&chat.message, delivery);
     report.id = chat.sender_id().map(str::to_owned);
     report.stamp = chat.sent_at.as_ref().map(ToString::to_string);
+    report
+}
+
+/// A message from the archive (XEP-0313).
+pub(crate) fn archived(archived: &ArchivedMessage) -> MessageReport {
+    let mut report = message_fields(&archived.message, "archive");
+    report.id = openxmpp::im::stanza_id::origin_id(&archived.message)
+        .or(archived.message.header.id.as_deref())
+        .map(str::to_owned);
+    report.stamp = archived.delay.as_ref().map(ToString::to_string);
     report
 }
 

@@ -1,0 +1,1 @@
+//! Interactive mode through a pseudo-terminal.
