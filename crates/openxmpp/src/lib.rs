@@ -24,6 +24,7 @@ mod driver;
 mod error;
 mod event;
 mod reconnect;
+mod registration;
 mod tls_config;
 
 pub use builder::{ClientBuilder, Security};
@@ -31,6 +32,7 @@ pub use client::{Client, Events};
 pub use error::Error;
 pub use event::Event;
 pub use reconnect::ReconnectPolicy;
+pub use registration::{AccountManagement, Registration};
 
 pub use openxmpp_core as core;
 pub use openxmpp_core::connection::{AuthError, ConnectionError, State};
@@ -38,3 +40,4 @@ pub use openxmpp_core::jid::{self, BareJid, FullJid, Jid};
 pub use openxmpp_core::sasl::Mechanism;
 pub use openxmpp_core::stanza;
 pub use openxmpp_im as im;
+pub use openxmpp_im::register::{RegisterQuery, RegistrationError};
