@@ -41,7 +41,7 @@ pub(crate) enum Command {
 /// How many commands may wait for the driver before `send` waits for room.
 const COMMAND_QUEUE: usize = 256;
 /// The read buffer; the core's parser limits what a stanza may grow to.
-const READ_CHUNK: usize = 16 * 1024;
+pub(crate) const READ_CHUNK: usize = 16 * 1024;
 
 pub(crate) async fn connect(builder: ClientBuilder) -> Result<(Client, Events), Error> {
     let mut connector = Connector::new(builder)?;
@@ -81,11 +81,11 @@ pub(crate) async fn connect(builder: ClientBuilder) -> Result<(Client, Events), 
     }
 }
 
-/// Everything needed to open a connection again, for reconnecting.
-struct Connector {
-    builder: ClientBuilder,
-    config: ConnectionConfig,
-    domain: String,
+/// Everything needed to open a connection (again, for reconnecting).
+pub(crate) struct Connector {
+    pub(crate) builder: ClientBuilder,
+    pub(crate) config: ConnectionConfig,
+    pub(crate) domain: String,
 }
 
 impl Connector {
@@ -101,7 +101,7 @@ impl Connector {
 
     /// Resolves, connects, and starts a session on the new transport: a resumption of
     /// `resume` when given, else a fresh one.
-    async fn open(
+    pub(crate) async fn open(
         &self,
         resume: Option<ResumptionState>,
     ) -> Result<(Connection, TcpStream), Error> {

@@ -21,6 +21,14 @@ pub enum Event {
         /// Version and cipher suite.
         info: TlsInfo,
     },
+    /// For in-band registration ([`Purpose::Register`](super::Purpose::Register)): the stream
+    /// is secured and the connection is in [`State::Registering`]; registration requests to
+    /// the server may be sent with [`Connection::request`](super::Connection::request).
+    ReadyToRegister {
+        /// The features of the secured stream; `features.registration` says whether the
+        /// server advertised in-band registration (some servers answer without advertising).
+        features: StreamFeatures,
+    },
     /// SASL succeeded and the server proved it knows the credentials (for SCRAM).
     Authenticated {
         /// The mechanism used.
