@@ -10,6 +10,7 @@ use crate::commands::spec::COMMANDS;
 use crate::commands::{self, Availability, Command};
 use crate::context::Ctx;
 use crate::convert;
+use crate::password;
 use crate::report::{ContactEntry, Report};
 
 /// What to do after a line.
@@ -162,9 +163,8 @@ async fn execute(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             }
         }
         Command::Passwd => {
-            return Err(Failure::Console(
-                "UNWIRED: waiting for the library's API".to_owned(),
-            ));
+            let new = password::new_password().map_err(|e| Failure::Console(e.to_string()))?;
+            client.registration().change_password(new.expose()).await?;
         }
         Command::Exit => {}
     }

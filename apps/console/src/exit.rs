@@ -64,6 +64,7 @@ impl Exit {
             | Error::Timeout { .. }
             | Error::Closed => Exit::Connection,
             Error::Connection(e) => Exit::for_connection(e),
+            Error::Registration(_) => Exit::Registration,
             _ => Exit::Other,
         }
     }

@@ -16,6 +16,7 @@ mod exit;
 mod interactive;
 mod output;
 mod password;
+mod register;
 mod report;
 mod scripted;
 
@@ -62,6 +63,11 @@ fn main() -> ExitCode {
 async fn session(args: Args, password: Password, output: Output) -> Exit {
     let interactive = std::io::stdin().is_terminal();
     let builder = connect::builder(&args, &password, interactive);
+    if args.register
+        && let Err(exit) = register(&args, &password, builder.clone(), &output).await
+    {
+        return exit;
+    }
     let (client, events) = match builder.connect().await {
         Ok(connected) => connected,
         Err(e) => {
@@ -76,6 +82,51 @@ async fn session(args: Args, password: Password, output: Output) -> Exit {
         interactive::run(ctx, pump).await
     } else {
         scripted::run(ctx, pump).await
+    }
+}
+
+/// Creates the account (`--register`).
+async fn register(
+    args: &Args,
+    password: &Password,
+    builder: openxmpp::ClientBuilder,
+    output: &Output,
+) -> Result<(), Exit> {
+    let bare = args.jid.split('/').next().unwrap_or_default();
+    let username = bare
+        .split_once('@')
+        .map(|(user, _)| user)
+        .unwrap_or_default();
+    if username.is_empty() {
+        let message = format!("{:?} has no username to register", args.jid);
+        output.print_fatal(&Report::error(Exit::Usage.kind(), message));
+        return Err(Exit::Usage);
+    }
+    let answers = register::Answers {
+        username,
+        password,
+        fields: args
+            .fields
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect(),
+    };
+    match register::register(builder, &answers).await {
+        Ok(()) => {
+            output.print(&Report::Registered {
+                jid: bare.to_owned(),
+            });
+            Ok(())
+        }
+        Err(e) => {
+            let exit = match &e {
+                register::RegisterError::Client(error) => Exit::for_error(error),
+                register::RegisterError::Missing(_) => Exit::Usage,
+                register::RegisterError::Elsewhere(_) => Exit::Registration,
+            };
+            output.print_fatal(&Report::error(exit.kind(), e.to_string()));
+            Err(exit)
+        }
     }
 }
 

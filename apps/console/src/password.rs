@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 /// The environment variable holding the password.
 pub(crate) const ENV_VAR: &str = "XMPP_PASSWORD";
+/// The environment variable holding the new password for `passwd`.
+pub(crate) const NEW_ENV_VAR: &str = "XMPP_NEW_PASSWORD";
 
 /// A password that never shows in `Debug` output.
 #[derive(Clone, PartialEq, Eq)]
@@ -41,6 +43,9 @@ pub(crate) enum PasswordError {
     /// There is no terminal to ask on.
     #[error("no password: use --password-file or {ENV_VAR}, or run on a terminal ({0})")]
     NoTerminal(std::io::Error),
+    /// The new password was not typed the same twice.
+    #[error("the two passwords differ")]
+    Mismatch,
 }
 
 /// The password: from `file` if given, else from the environment, else asked for on the
@@ -57,6 +62,27 @@ pub(crate) fn obtain(file: Option<&Path>, prompt: &str) -> Result<Password, Pass
         return non_empty(&value.to_string_lossy(), ENV_VAR);
     }
     ask(prompt)
+}
+
+/// The new password for `passwd`: from `XMPP_NEW_PASSWORD`, else asked for twice on the
+/// terminal.
+pub(crate) fn new_password() -> Result<Password, PasswordError> {
+    if let Some(value) = std::env::var_os(NEW_ENV_VAR) {
+        return non_empty(&value.to_string_lossy(), NEW_ENV_VAR);
+    }
+    let first = ask("New password: ")?;
+    let second = ask("New password again: ")?;
+    if first == second {
+        Ok(first)
+    } else {
+        Err(PasswordError::Mismatch)
+    }
+}
+
+/// A password for unit tests.
+#[cfg(test)]
+pub(crate) fn for_tests(text: &str) -> Password {
+    Password(text.to_owned())
 }
 
 /// Asks on the terminal without echo.

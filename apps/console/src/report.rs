@@ -14,6 +14,8 @@ pub(crate) struct MessageReport {
     pub(crate) body: Option<String>,
     /// The body's language.
     pub(crate) lang: Option<String>,
+    /// Whether the body carried its own `xml:lang` (rather than the stanza's or stream's).
+    pub(crate) lang_marked: bool,
     /// The subject.
     pub(crate) subject: Option<String>,
     /// The thread id.
@@ -78,6 +80,11 @@ pub(crate) enum Report {
         attempt: Option<u32>,
         /// The wait before it, in milliseconds (when reconnecting).
         delay_ms: Option<u64>,
+    },
+    /// The account was created (`--register`).
+    Registered {
+        /// The account.
+        jid: String,
     },
     /// A message.
     Message(Box<MessageReport>),

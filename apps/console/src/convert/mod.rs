@@ -40,11 +40,13 @@ pub(crate) fn archived(archived: &ArchivedMessage) -> MessageReport {
 pub(crate) fn message_fields(message: &Message, delivery: &'static str) -> MessageReport {
     let body = message.body();
     // The body's own xml:lang, else the stanza's (which the parser inherits from the stream).
-    let lang = message
+    let own_lang = message
         .bodies
         .iter()
         .find(|text| Some(text.text.as_str()) == body)
-        .and_then(|text| text.lang.clone().or_else(|| message.header.lang.clone()));
+        .and_then(|text| text.lang.clone());
+    let lang_marked = own_lang.is_some();
+    let lang = own_lang.or_else(|| body.and(message.header.lang.clone()));
     MessageReport {
         from: message
             .header
@@ -56,6 +58,7 @@ pub(crate) fn message_fields(message: &Message, delivery: &'static str) -> Messa
         kind: message.kind.name(),
         body: body.map(str::to_owned),
         lang,
+        lang_marked,
         subject: message.subject().map(str::to_owned),
         thread: message.thread.as_ref().map(|t| t.id.clone()),
         id: message.header.id.clone(),

@@ -63,6 +63,7 @@ pub(crate) fn to_text(report: &Report, style: Style) -> String {
             };
             style.yellow(&text)
         }
+        Report::Registered { jid } => style.yellow(&format!("*** registered {jid}")),
         Report::Message(message) => message_text(message, style),
         Report::Presence {
             from,
@@ -140,7 +141,8 @@ pub(crate) fn to_text(report: &Report, style: Style) -> String {
         Report::Marker { from, marker, id } => style.dim(&format!("{from} {marker} {id}")),
         Report::ChatState { from, state } => style.dim(&format!("{from} is {state}")),
         Report::Blocklist { action, jids } => match *action {
-            "loaded" if jids.is_empty() => style.dim("blocklist: empty"),
+            // Nothing worth a line.
+            "loaded" if jids.is_empty() => String::new(),
             "loaded" => style.dim(&format!("blocklist: {}", jids.join(", "))),
             "unblocked-all" => style.dim("unblocked everyone"),
             action => style.dim(&format!("{action}: {}", jids.join(", "))),
@@ -204,7 +206,7 @@ fn message_text(m: &MessageReport, style: Style) -> String {
         text.push(' ');
         text.push_str(body);
     }
-    if let Some(lang) = &m.lang {
+    if let Some(lang) = m.lang.as_ref().filter(|_| m.lang_marked) {
         text.push_str(&style.dim(&format!(" ({lang})")));
     }
     text
@@ -273,6 +275,7 @@ mod tests {
             kind: "chat",
             body: Some("Hi".into()),
             lang: Some("en".into()),
+            lang_marked: true,
             subject: Some("Balcony".into()),
             thread: None,
             id: None,

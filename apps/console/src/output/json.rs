@@ -23,6 +23,7 @@ pub(crate) fn to_json(report: &Report) -> Value {
             }
             value
         }
+        Report::Registered { jid } => json!({ "event": "registered", "jid": jid }),
         Report::Message(message) => message_json(message),
         Report::Presence {
             from,
@@ -161,6 +162,7 @@ mod tests {
             kind: "chat",
             body: Some("Hi".into()),
             lang: None,
+            lang_marked: false,
             subject: None,
             thread: Some("t1".into()),
             id: Some("m1".into()),

@@ -90,9 +90,12 @@ impl Output {
         }
     }
 
-    /// Prints `report`.
+    /// Prints `report` (nothing, if it has no text in this format).
     pub(crate) fn print(&self, report: &Report) {
         let mut text = self.render(report);
+        if text.is_empty() {
+            return;
+        }
         text.push('\n');
         let mut sink = self.sink();
         if let Sink::Editor(tx) = &*sink {

@@ -61,8 +61,19 @@ impl Console {
 
     /// Starts the binary with `args` and the password in `XMPP_PASSWORD`.
     pub(crate) fn spawn(args: &[String], password: &str, name: &str) -> Console {
+        Console::spawn_env(args, password, name, &[])
+    }
+
+    /// Starts the binary with `args`, the password in `XMPP_PASSWORD` and more variables.
+    pub(crate) fn spawn_env(
+        args: &[String],
+        password: &str,
+        name: &str,
+        env: &[(&str, &str)],
+    ) -> Console {
         let mut child = Command::new(BIN)
             .args(args)
+            .envs(env.iter().copied())
             .env("XMPP_PASSWORD", password)
             .env_remove("RUST_LOG")
             .stdin(Stdio::piped())
@@ -148,12 +159,6 @@ impl Console {
         }
     }
 
-    /// Forgets the events seen so far.
-    pub(crate) fn clear(&mut self) {
-        self.backlog.clear();
-        while self.events.try_recv().is_ok() {}
-    }
-
     /// Whether an event matching `matches` was seen (without waiting).
     pub(crate) fn seen(&mut self, matches: impl FnMut(&Value) -> bool) -> bool {
         while let Ok(event) = self.events.try_recv() {
@@ -197,11 +202,6 @@ impl Console {
             all.push(event);
         }
         all
-    }
-
-    /// What the process wrote on stderr so far.
-    pub(crate) fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
     }
 }
 

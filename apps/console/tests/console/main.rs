@@ -2,6 +2,7 @@
 //! each for the whole test binary): scripted mode with `--json`, exit statuses, a
 //! conversation with slixmpp, and the interactive mode through a pseudo-terminal.
 
+mod account;
 mod common;
 mod exit_codes;
 mod interactive;
