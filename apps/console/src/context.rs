@@ -2,7 +2,10 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use std::time::Duration;
+
 use openxmpp::Client;
+use tokio::sync::watch;
 
 use crate::output::Output;
 use crate::report::Report;
@@ -15,6 +18,9 @@ pub(crate) struct Ctx {
     pub(crate) output: Output,
     /// Whether `xml on` is in force.
     xml: AtomicBool,
+    /// Whether the login sequence is over: the roster loaded and our initial presence
+    /// reflected by the server.
+    ready: watch::Sender<bool>,
 }
 
 impl Ctx {
@@ -24,7 +30,20 @@ impl Ctx {
             client,
             output,
             xml: AtomicBool::new(false),
+            ready: watch::Sender::new(false),
         }
+    }
+
+    /// Says the login sequence is over.
+    pub(crate) fn set_ready(&self) {
+        self.ready.send_replace(true);
+    }
+
+    /// Waits (at most `limit`) until the login sequence is over, so that the first command
+    /// runs in a session that is available and has its roster.
+    pub(crate) async fn wait_ready(&self, limit: Duration) {
+        let mut ready = self.ready.subscribe();
+        let _ = tokio::time::timeout(limit, ready.wait_for(|r| *r)).await;
     }
 
     /// Whether stanzas are shown as XML.

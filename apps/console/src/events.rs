@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use openxmpp::core::xml::Element;
+use openxmpp::im::presence::PresenceChange;
 use openxmpp::im::session::BlocklistEvent;
 use openxmpp::{ConnectionError, Event, Events, ImEvent};
 
@@ -34,11 +35,18 @@ impl Ended {
 /// Prints every event until the event stream ends; says how the session ended.
 pub(crate) async fn pump(ctx: Arc<Ctx>, mut events: Events) -> Ended {
     let mut last: Option<Option<ConnectionError>> = None;
+    let mut login = Login::default();
     while let Some(event) = events.next().await {
         match &event {
-            Event::Disconnected { error } => last = Some(error.clone()),
+            Event::Disconnected { error } => {
+                last = Some(error.clone());
+                ctx.set_ready();
+            }
             Event::Online { .. } => last = None,
             _ => {}
+        }
+        if login.sees(&ctx, &event) {
+            ctx.set_ready();
         }
         for report in translate(&ctx, event) {
             ctx.print(&report);
@@ -48,6 +56,41 @@ pub(crate) async fn pump(ctx: Arc<Ctx>, mut events: Events) -> Ended {
         Some(None) => Ended::Cleanly,
         Some(Some(error)) => Ended::Failed(Some(error)),
         None => Ended::Failed(None),
+    }
+}
+
+/// The login sequence: the roster is loaded (or could not be), then the server reflects our
+/// initial presence.
+#[derive(Debug, Default)]
+struct Login {
+    roster: bool,
+    presence: bool,
+}
+
+impl Login {
+    /// Notes `event`; true once the sequence is over.
+    fn sees(&mut self, ctx: &Ctx, event: &Event) -> bool {
+        match event {
+            Event::Im {
+                event: ImEvent::Roster { .. } | ImEvent::RosterUnavailable { .. },
+            } => self.roster = true,
+            Event::Im {
+                event:
+                    ImEvent::Presence {
+                        change:
+                            PresenceChange::Available {
+                                contact, resource, ..
+                            },
+                    },
+            } => {
+                let me = ctx.client.jid();
+                if contact.as_str() == me.bare_str() && resource.as_deref() == Some(me.resource()) {
+                    self.presence = true;
+                }
+            }
+            _ => {}
+        }
+        self.roster && self.presence
     }
 }
 

@@ -33,6 +33,9 @@ use crate::output::{Format, Output};
 use crate::password::Password;
 use crate::report::Report;
 
+/// How long the first command waits for the login sequence (roster, initial presence).
+const READY_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 fn main() -> ExitCode {
     // clap exits with status 2 (Exit::Usage) on a usage error.
     let args = Args::parse();
@@ -78,6 +81,7 @@ async fn session(args: Args, password: Password, output: Output) -> Exit {
     };
     let ctx = Arc::new(Ctx::new(client, output));
     let pump = tokio::spawn(events::pump(Arc::clone(&ctx), events));
+    ctx.wait_ready(READY_WAIT).await;
     if interactive {
         interactive::run(ctx, pump).await
     } else {

@@ -77,14 +77,15 @@ pub(crate) fn to_text(report: &Report, style: Style) -> String {
                 (true, None) => "is available".to_owned(),
                 (true, Some(show)) => format!("is {}", show_words(show)),
             };
-            let mut text = format!("{} {what}", style.bold(from));
+            let mut rest = what;
             if let Some(status) = status {
-                text.push_str(&format!(" ({status})"));
+                rest.push_str(&format!(" ({status})"));
             }
+            let mut text = format!("{} {}", style.bold(from), style.cyan(&rest));
             if *priority != 0 {
                 text.push_str(&style.dim(&format!(" [priority {priority}]")));
             }
-            style.cyan(&text)
+            text
         }
         Report::Subscription { from, kind, status } => {
             let text = match *kind {
@@ -158,11 +159,14 @@ pub(crate) fn to_text(report: &Report, style: Style) -> String {
         }
         Report::Help { commands } => {
             let width = commands.iter().map(|(u, _)| u.len()).max().unwrap_or(0);
-            commands
+            let mut lines: Vec<String> = commands
                 .iter()
                 .map(|(usage, summary)| format!("  {usage:width$}  {}", style.dim(summary)))
-                .collect::<Vec<_>>()
-                .join("\n")
+                .collect();
+            lines.push(
+                style.dim("Arguments are separated by commas; write \\, for a comma inside one."),
+            );
+            lines.join("\n")
         }
         Report::Result { command, ok, error } => match (ok, error) {
             (true, _) => style.green(&format!("ok {command}")),
