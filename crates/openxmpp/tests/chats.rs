@@ -268,3 +268,71 @@ async fn offline_messages_arrive_delayed_with_their_timestamp() {
         bob.close().await.unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_states_markers_and_corrections() {
+    use openxmpp::im::chat_states::ChatState;
+    use openxmpp::im::correction;
+    use openxmpp::im::markers::Marker;
+    for kind in ServerKind::ALL {
+        let server = shared(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let (a, b) = (
+            server.new_account("csa").unwrap(),
+            server.new_account("csb").unwrap(),
+        );
+        let (alice, mut alice_events) = builder(server, &a, Security::StartTls)
+            .connect()
+            .await
+            .unwrap();
+        go_available(&alice, &mut alice_events).await;
+        let (bob, mut bob_events) = builder(server, &b, Security::StartTls)
+            .connect()
+            .await
+            .unwrap();
+        go_available(&bob, &mut bob_events).await;
+        let to_bob = ConversationKey::with(b.jid.parse().unwrap());
+
+        alice
+            .chats()
+            .chat_state(&to_bob, ChatState::Composing)
+            .await
+            .unwrap();
+        let state = wait_im(&mut bob_events, |e| match e {
+            ImEvent::ChatState { state, .. } => Some(*state),
+            _ => None,
+        })
+        .await;
+        assert_eq!(state, ChatState::Composing, "{kind}");
+
+        let id = alice.chats().send_in(&to_bob, "Helo").await.unwrap();
+        let first = wait_for(&mut bob_events, chat_message).await;
+        let fixed = alice.chats().correct(&to_bob, &id, "Hello").await.unwrap();
+        let second = wait_for(&mut bob_events, chat_message).await;
+        assert_eq!(second.message.body(), Some("Hello"));
+        assert_eq!(
+            correction::replaced_id(&second.message),
+            Some(id.as_str()),
+            "{kind}"
+        );
+        assert_ne!(fixed, id);
+
+        // Bob shows it: alice gets the marker for her message.
+        bob.chats()
+            .mark(
+                &first.conversation,
+                Marker::Displayed {
+                    id: first.sender_id().unwrap().to_owned(),
+                },
+            )
+            .await
+            .unwrap();
+        let marker = wait_im(&mut alice_events, |e| match e {
+            ImEvent::Marker { marker, .. } => Some(marker.clone()),
+            _ => None,
+        })
+        .await;
+        assert_eq!(marker.id(), id, "{kind}");
+        alice.close().await.unwrap();
+        bob.close().await.unwrap();
+    }
+}
