@@ -3,6 +3,10 @@
 //! Interactive on a terminal (line editing, history, completion, events above the prompt);
 //! scripted when stdin is not a terminal (commands line by line, events as lines of text or
 //! JSON). The README lists the commands, the JSON events and the exit statuses.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod args;
 mod commands;

@@ -1,7 +1,8 @@
-//! Printing reports: as text or JSON lines, on stdout or above the prompt of the line
-//! editor. Each report is written whole, so lines from the event task and the command loop
-//! never interleave.
+//! Printing reports: as text (what peers sent made safe for a terminal) or JSON lines, on
+//! stdout or above the prompt of the line editor. Each report is written whole, so lines from
+//! the event task and the command loop never interleave.
 
+mod clean;
 mod human;
 mod json;
 
@@ -86,7 +87,7 @@ impl Output {
     pub(crate) fn render(&self, report: &Report) -> String {
         match self.format {
             Format::Json => json::to_json(report).to_string(),
-            Format::Human(style) => human::to_text(report, style),
+            Format::Human(style) => human::to_text(&clean::report(report), style),
         }
     }
 
@@ -117,7 +118,7 @@ impl Output {
         match self.format {
             Format::Json => self.print(report),
             Format::Human(_) => {
-                let text = human::to_text(report, Style { colour: false });
+                let text = human::to_text(&clean::report(report), Style { colour: false });
                 eprintln!("openxmpp-console: {text}");
             }
         }
