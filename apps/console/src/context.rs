@@ -1,7 +1,5 @@
 //! What the command loop and the event task share.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use std::time::Duration;
 
 use openxmpp::Client;
@@ -16,8 +14,6 @@ pub(crate) struct Ctx {
     pub(crate) client: Client,
     /// Where reports go.
     pub(crate) output: Output,
-    /// Whether `xml on` is in force.
-    xml: AtomicBool,
     /// Whether the login sequence is over: the roster loaded and our initial presence
     /// reflected by the server.
     ready: watch::Sender<bool>,
@@ -29,7 +25,6 @@ impl Ctx {
         Ctx {
             client,
             output,
-            xml: AtomicBool::new(false),
             ready: watch::Sender::new(false),
         }
     }
@@ -46,28 +41,8 @@ impl Ctx {
         let _ = tokio::time::timeout(limit, ready.wait_for(|r| *r)).await;
     }
 
-    /// Whether stanzas are shown as XML.
-    pub(crate) fn xml(&self) -> bool {
-        self.xml.load(Ordering::Relaxed)
-    }
-
-    /// Shows stanzas as XML, or stops.
-    pub(crate) fn set_xml(&self, on: bool) {
-        self.xml.store(on, Ordering::Relaxed);
-    }
-
     /// Prints `report`.
     pub(crate) fn print(&self, report: &Report) {
         self.output.print(report);
-    }
-
-    /// With `xml on`, prints the XML of a stanza going `direction` (`in` or `out`).
-    pub(crate) fn trace(&self, direction: &'static str, xml: impl FnOnce() -> String) {
-        if self.xml() {
-            self.print(&Report::Xml {
-                direction,
-                xml: xml(),
-            });
-        }
     }
 }

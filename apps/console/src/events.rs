@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use openxmpp::XmlDirection;
 use openxmpp::core::xml::Element;
 use openxmpp::im::presence::PresenceChange;
 use openxmpp::im::session::BlocklistEvent;
@@ -140,6 +141,13 @@ pub(crate) fn translate(ctx: &Ctx, event: Event) -> Vec<Report> {
             format!("a stanza from the server was dropped: {error}"),
         )],
         Event::Im { event } => im(ctx, event),
+        Event::Xml { direction, xml } => vec![Report::Xml {
+            direction: match direction {
+                XmlDirection::Sent => "out",
+                _ => "in",
+            },
+            xml,
+        }],
         _ => Vec::new(),
     }
 }
@@ -157,7 +165,6 @@ fn im(ctx: &Ctx, event: ImEvent) -> Vec<Report> {
         ImEvent::Presence { change } => convert::presence(&change).into_iter().collect(),
         ImEvent::Subscription { event } => convert::subscription(&event).into_iter().collect(),
         ImEvent::Message { message } => {
-            ctx.trace("in", || Element::from(message.message.clone()).to_string());
             vec![Report::Message(Box::new(convert::message(&message)))]
         }
         ImEvent::MessageError { from, id, error } => vec![Report::error(
@@ -193,14 +200,7 @@ fn im(ctx: &Ctx, event: ImEvent) -> Vec<Report> {
                 jids: jids.iter().map(ToString::to_string).collect(),
             }]
         }
-        ImEvent::Muc { event } => {
-            if let openxmpp::im::muc::MucEvent::Message { message, .. }
-            | openxmpp::im::muc::MucEvent::PrivateMessage { message, .. } = &*event
-            {
-                ctx.trace("in", || Element::from(message.clone()).to_string());
-            }
-            convert::muc(&event)
-        }
+        ImEvent::Muc { event } => convert::muc(&event),
         ImEvent::Forgery { from, what } => vec![Report::error(
             "forgery",
             format!("{from} sent a forged {what}: dropped"),

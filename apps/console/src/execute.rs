@@ -99,7 +99,6 @@ async fn execute(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             if let Some(thread) = thread {
                 message = message.with_thread(thread, None);
             }
-            ctx.trace("out", || Element::from(message.clone()).to_string());
             client.chats().send_message(message).await?;
         }
         Command::Presence {
@@ -115,7 +114,6 @@ async fn execute(ctx: &Ctx, command: Command) -> Result<(), Failure> {
                 if let Some(status) = status {
                     presence = presence.with_status(lang.as_deref(), status);
                 }
-                ctx.trace("out", || Element::from(presence.clone()).to_string());
                 client.presence().send(presence).await?;
             }
             Availability::Unavailable => client.presence().unavailable(status.as_deref()).await?,
@@ -139,13 +137,12 @@ async fn execute(ctx: &Ctx, command: Command) -> Result<(), Failure> {
                 presence = presence.with_status(None, status);
             }
             let presence = presence.to(to);
-            ctx.trace("out", || Element::from(presence.clone()).to_string());
             client.presence().send(presence).await?;
         }
         Command::Block { jid } => client.blocklist().block([jid]).await?,
         Command::Unblock { jid } => client.blocklist().unblock([jid]).await?,
         Command::Raw { stanza } => raw(ctx, *stanza).await?,
-        Command::Xml { on } => ctx.set_xml(on),
+        Command::Xml { on } => client.set_xml_trace(on).await?,
         Command::Help { topic } => ctx.print(&help(topic.as_deref())),
         Command::Join { occupant } => {
             client
@@ -173,7 +170,6 @@ async fn execute(ctx: &Ctx, command: Command) -> Result<(), Failure> {
 
 /// Sends a raw stanza; an IQ request waits for its response, which is printed.
 async fn raw(ctx: &Ctx, stanza: Stanza) -> Result<(), Failure> {
-    ctx.trace("out", || Element::from(stanza.clone()).to_string());
     match stanza {
         Stanza::Iq(iq) if matches!(iq.payload, IqPayload::Get(_) | IqPayload::Set(_)) => {
             let response = ctx.client.request(iq).await?;

@@ -105,6 +105,11 @@ impl Client {
         self.events.try_next()
     }
 
+    /// Turns the XML trace on or off (see [`crate::Client::set_xml_trace`]).
+    pub fn set_xml_trace(&self, on: bool) -> Result<(), Error> {
+        self.runtime.block_on(self.inner.set_xml_trace(on))
+    }
+
     /// Closes the session with the closing handshake.
     pub fn close(self) -> Result<(), Error> {
         self.runtime.block_on(self.inner.close())

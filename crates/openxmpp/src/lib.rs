@@ -41,7 +41,7 @@ pub use reconnect::ReconnectPolicy;
 pub use registration::{AccountManagement, Registration};
 
 pub use openxmpp_core as core;
-pub use openxmpp_core::connection::{AuthError, ConnectionError, State};
+pub use openxmpp_core::connection::{AuthError, ConnectionError, State, XmlDirection};
 pub use openxmpp_core::jid::{self, BareJid, FullJid, Jid};
 pub use openxmpp_core::sasl::Mechanism;
 pub use openxmpp_core::stanza;

@@ -66,18 +66,32 @@ fn every_local_command_and_bad_input() {
         c.ok(&format!("unblock {spam}"));
         c.expect(|e| is(e, "blocklist") && e["action"] == "unblocked");
 
-        // The XML of what we send, on demand.
+        // The raw traffic, both ways, on demand.
         c.ok("xml on");
         c.ok(&format!("chat {fj}, traced"));
-        let xml = c.expect(|e| is(e, "xml"));
-        assert_eq!(xml["direction"], "out");
+        let xml = c.expect(|e| {
+            is(e, "xml")
+                && e["xml"]
+                    .as_str()
+                    .is_some_and(|x| x.contains("<body>traced</body>"))
+        });
+        assert_eq!(xml["direction"], "out", "{kind}");
+        c.ok("<iq type='get' id='ping0'><ping xmlns='urn:xmpp:ping'/></iq>");
+        let answer = c.expect(|e| {
+            is(e, "xml")
+                && e["xml"].as_str().is_some_and(|x| x.contains("id='ping0'"))
+                && e["direction"] == "in"
+        });
         assert!(
-            xml["xml"].as_str().unwrap().contains("<body>traced</body>"),
-            "{xml}"
+            answer["xml"].as_str().unwrap().contains("type='result'"),
+            "{kind}: {answer}"
         );
         c.ok("xml off");
         c.ok(&format!("chat {fj}, not traced"));
-        assert!(!c.seen(|e| is(e, "xml")), "{kind}: xml off stops the trace");
+        assert!(
+            !c.seen(|e| is(e, "xml") && e["xml"].as_str().is_some_and(|x| x.contains("not traced"))),
+            "{kind}: xml off stops the trace"
+        );
 
         // Raw stanzas: an IQ waits for its answer; a message is just sent.
         c.ok("<iq type='get' id='ping1'><ping xmlns='urn:xmpp:ping'/></iq>");

@@ -51,6 +51,7 @@ mod negotiation;
 mod registration;
 mod state;
 mod stream_management;
+mod xml_trace;
 
 #[cfg(test)]
 mod tests;
@@ -65,6 +66,7 @@ pub use features::StreamFeatures;
 pub use iq_tracker::{IqError, RequestId};
 pub use state::State;
 pub use stream_management::ResumptionState;
+pub use xml_trace::XmlDirection;
 
 use crate::error::{StreamError, StreamErrorCondition};
 use crate::jid::FullJid;
@@ -107,6 +109,8 @@ pub struct Connection {
     resumption: Option<ResumptionState>,
     /// The driver should close the transport.
     finished: bool,
+    /// Whether first-level elements are reported as [`Event::Xml`].
+    xml_trace: bool,
 }
 
 impl Connection {
@@ -135,6 +139,7 @@ impl Connection {
             sm: stream_management::StreamManagement::default(),
             resumption: None,
             finished: false,
+            xml_trace: false,
         }
     }
 
@@ -449,6 +454,7 @@ impl Connection {
     }
 
     fn write_element(&mut self, element: &Element) {
+        self.trace_xml(XmlDirection::Sent, element);
         let mut bytes = Vec::with_capacity(256);
         xml::write_stanza(element, ns::JABBER_CLIENT, &mut bytes);
         self.write_raw(&bytes);
@@ -495,7 +501,10 @@ impl Connection {
                     ));
                 }
             }
-            StreamEvent::Stanza(element) => self.handle_element(now, element),
+            StreamEvent::Stanza(element) => {
+                self.trace_xml(XmlDirection::Received, &element);
+                self.handle_element(now, element);
+            }
         }
     }
 
