@@ -308,3 +308,50 @@ async fn chat_states_markers_and_corrections() {
         bob.close().await.unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn receipts_come_back_from_contacts_who_see_our_presence() {
+    use openxmpp::im::receipts;
+    use openxmpp::im::subscriptions::SubscriptionEvent;
+    for kind in ServerKind::ALL {
+        let server = shared(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let (a, b) = (
+            server.new_account("rca").unwrap(),
+            server.new_account("rcb").unwrap(),
+        );
+        let (alice, mut alice_events) = signed_in(server, &a, Security::StartTls).await;
+        let (bob, mut bob_events) = signed_in(server, &b, Security::StartTls).await;
+        let (alice_jid, bob_jid): (BareJid, BareJid) =
+            (a.jid.parse().unwrap(), b.jid.parse().unwrap());
+        // Alice may see bob's presence: bob answers her receipt requests.
+        alice.subscriptions().request(&bob_jid, None).await.unwrap();
+        wait_im(&mut bob_events, |e| match e {
+            ImEvent::Subscription {
+                event: SubscriptionEvent::Requested { from, .. },
+            } if *from == alice_jid => Some(()),
+            _ => None,
+        })
+        .await;
+        bob.subscriptions().approve(&alice_jid).await.unwrap();
+        wait_im(&mut alice_events, |e| match e {
+            ImEvent::Subscription {
+                event: SubscriptionEvent::Approved { .. },
+            } => Some(()),
+            _ => None,
+        })
+        .await;
+        // Bob's roster push (subscription 'from') reaches his session before the message.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let message = Message::chat(bob_jid.clone().into(), "did you get this?").with_id("rc-1");
+        let message = receipts::with_request(message).unwrap();
+        let id = alice.chats().send_message(message).await.unwrap();
+        let receipt = wait_im(&mut alice_events, |e| match e {
+            ImEvent::Receipt { id, .. } => Some(id.clone()),
+            _ => None,
+        })
+        .await;
+        assert_eq!(receipt, id, "{kind}");
+        alice.close().await.unwrap();
+        bob.close().await.unwrap();
+    }
+}
