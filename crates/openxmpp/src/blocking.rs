@@ -11,9 +11,12 @@ use crate::{ClientBuilder, Error, Event, Events};
 
 mod handles;
 
+pub use crate::registration::{
+    BlockingAccountManagement as AccountManagement, BlockingRegistration as Registration,
+};
 pub use handles::{
-    ArchiveHandle, BlocklistHandle, ChatsHandle, DiscoveryHandle, PresenceHandle, RosterHandle,
-    SubscriptionsHandle, VCardHandle,
+    ArchiveHandle, BlocklistHandle, ChatsHandle, DiscoveryHandle, MucHandle, PresenceHandle,
+    RosterHandle, SubscriptionsHandle, VCardHandle,
 };
 
 /// A connected XMPP client for blocking code.
@@ -32,21 +35,26 @@ pub use handles::{
 /// ```
 #[derive(Debug)]
 pub struct Client {
-    runtime: tokio::runtime::Runtime,
-    inner: crate::Client,
+    pub(crate) runtime: tokio::runtime::Runtime,
+    pub(crate) inner: crate::Client,
     events: Events,
+}
+
+/// The private runtime a blocking handle runs its async counterpart on.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    // One worker thread runs the driver while the caller's thread is elsewhere.
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("openxmpp-driver")
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Config(format!("cannot start the client's runtime: {e}")))
 }
 
 impl Client {
     /// Connects and blocks until the session is online, or fails.
     pub fn connect(builder: ClientBuilder) -> Result<Self, Error> {
-        // One worker thread runs the driver while the caller's thread is elsewhere.
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("openxmpp-driver")
-            .enable_all()
-            .build()
-            .map_err(|e| Error::Config(format!("cannot start the client's runtime: {e}")))?;
+        let runtime = runtime()?;
         let (inner, events) = runtime.block_on(builder.connect())?;
         Ok(Client {
             runtime,
@@ -95,6 +103,11 @@ impl Client {
     /// The next event if one is waiting.
     pub fn try_next_event(&mut self) -> Option<Event> {
         self.events.try_next()
+    }
+
+    /// Turns the XML trace on or off (see [`crate::Client::set_xml_trace`]).
+    pub fn set_xml_trace(&self, on: bool) -> Result<(), Error> {
+        self.runtime.block_on(self.inner.set_xml_trace(on))
     }
 
     /// Closes the session with the closing handshake.

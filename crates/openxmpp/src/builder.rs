@@ -51,9 +51,9 @@ pub struct ClientBuilder {
     allow_plain_without_tls: bool,
     allow_digest_md5: bool,
     pub(crate) connect_timeout: Duration,
-    negotiation_timeout: Duration,
+    pub(crate) negotiation_timeout: Duration,
     pub(crate) iq_timeout: Duration,
-    lang: Option<String>,
+    pub(crate) lang: Option<String>,
     pub(crate) reconnect: ReconnectPolicy,
     keepalive_interval: Option<Duration>,
     dead_timeout: Duration,
@@ -275,14 +275,7 @@ impl ClientBuilder {
                 self.jid
             )));
         }
-        let tls = match self.security {
-            Security::PlaintextInsecureForLocalTestingOnly => {
-                tracing::warn!("connecting WITHOUT encryption, as configured");
-                TlsMode::PlaintextInsecureForLocalTestingOnly
-            }
-            Security::StartTls => TlsMode::StartTls(self.rustls_config()?),
-            Security::DirectTls => TlsMode::DirectTls(self.rustls_config()?),
-        };
+        let tls = self.tls_mode()?;
         let username = account.local().unwrap_or_default().to_owned();
         let mut sasl = SaslConfig::password(username, self.password.clone());
         if self.allow_plain_without_tls {
@@ -302,6 +295,18 @@ impl ClientBuilder {
         config.stream_management = self.stream_management;
         config.iq_namespaces = self.iq_namespaces.clone();
         Ok(config)
+    }
+
+    /// How the core secures the stream, from [`ClientBuilder::security`] and the roots.
+    pub(crate) fn tls_mode(&self) -> Result<TlsMode, Error> {
+        Ok(match self.security {
+            Security::PlaintextInsecureForLocalTestingOnly => {
+                tracing::warn!("connecting WITHOUT encryption, as configured");
+                TlsMode::PlaintextInsecureForLocalTestingOnly
+            }
+            Security::StartTls => TlsMode::StartTls(self.rustls_config()?),
+            Security::DirectTls => TlsMode::DirectTls(self.rustls_config()?),
+        })
     }
 
     fn rustls_config(&self) -> Result<Arc<rustls::ClientConfig>, Error> {

@@ -103,6 +103,15 @@ impl Client {
         response.await.map_err(|_| Error::Closed)?
     }
 
+    /// Turns the XML trace on or off: while on, every first-level element sent and received
+    /// arrives as [`Event::Xml`] (SASL exchanges and passwords redacted), across reconnects.
+    pub async fn set_xml_trace(&self, on: bool) -> Result<(), Error> {
+        self.commands
+            .send(Command::XmlTrace(on))
+            .await
+            .map_err(|_| Error::Closed)
+    }
+
     /// Closes the session with the closing handshake and waits until it is done.
     pub async fn close(&self) -> Result<(), Error> {
         // RFC 6121 §4.5.2: unavailable presence before the stream closes, and withdrawn

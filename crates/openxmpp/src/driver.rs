@@ -36,12 +36,13 @@ pub(crate) enum Command {
     Close {
         done: oneshot::Sender<()>,
     },
+    XmlTrace(bool),
 }
 
 /// How many commands may wait for the driver before `send` waits for room.
 const COMMAND_QUEUE: usize = 256;
 /// The read buffer; the core's parser limits what a stanza may grow to.
-const READ_CHUNK: usize = 16 * 1024;
+pub(crate) const READ_CHUNK: usize = 16 * 1024;
 
 pub(crate) async fn connect(builder: ClientBuilder) -> Result<(Client, Events), Error> {
     let mut connector = Connector::new(builder)?;
@@ -62,6 +63,7 @@ pub(crate) async fn connect(builder: ClientBuilder) -> Result<(Client, Events), 
         im_requests: HashMap::new(),
         was_online: false,
         lost_at: None,
+        xml_trace: false,
         events: events_tx,
         bound: None,
         online: Some(online_tx),
@@ -81,11 +83,11 @@ pub(crate) async fn connect(builder: ClientBuilder) -> Result<(Client, Events), 
     }
 }
 
-/// Everything needed to open a connection again, for reconnecting.
-struct Connector {
-    builder: ClientBuilder,
-    config: ConnectionConfig,
-    domain: String,
+/// Everything needed to open a connection (again, for reconnecting).
+pub(crate) struct Connector {
+    pub(crate) builder: ClientBuilder,
+    pub(crate) config: ConnectionConfig,
+    pub(crate) domain: String,
 }
 
 impl Connector {
@@ -101,7 +103,7 @@ impl Connector {
 
     /// Resolves, connects, and starts a session on the new transport: a resumption of
     /// `resume` when given, else a fresh one.
-    async fn open(
+    pub(crate) async fn open(
         &self,
         resume: Option<ResumptionState>,
     ) -> Result<(Connection, TcpStream), Error> {
@@ -205,6 +207,8 @@ struct Driver {
     was_online: bool,
     /// When the last session was lost.
     lost_at: Option<Timestamp>,
+    /// Whether the XML trace is on (kept across reconnects).
+    xml_trace: bool,
     events: mpsc::UnboundedSender<Event>,
     /// Set at the first online session; updated by later ones.
     bound: Option<SharedJid>,
@@ -391,6 +395,10 @@ impl Driver {
                 self.closing = true;
                 self.conn.close(now);
             }
+            Command::XmlTrace(on) => {
+                self.xml_trace = on;
+                self.conn.set_xml_trace(on);
+            }
         }
     }
 
@@ -533,7 +541,8 @@ impl Driver {
                     break 'sessions;
                 }
                 match connector.open(resumption.clone()).await {
-                    Ok((conn, new_stream)) => {
+                    Ok((mut conn, new_stream)) => {
+                        conn.set_xml_trace(self.xml_trace);
                         self.conn = conn;
                         stream = new_stream;
                         continue 'sessions;

@@ -2,6 +2,7 @@
 
 use openxmpp_core::connection::{ConnectionError, IqError, UsageError};
 use openxmpp_core::error::StanzaError;
+use openxmpp_im::register::RegistrationError;
 
 /// Why a client operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +34,11 @@ pub enum Error {
     /// An IQ request failed: the responder returned an error.
     #[error("request failed: {0}")]
     Stanza(Box<StanzaError>),
+    /// The server refused an in-band registration, a password change or an account
+    /// cancellation (XEP-0077): the username is taken, a field is missing, registration is
+    /// closed… (Boxed like [`Error::Stanza`]: it carries the server's stanza error.)
+    #[error("the server refused: {0}")]
+    Registration(Box<RegistrationError>),
     /// An IQ request got no response in time.
     #[error("no response within {seconds} s")]
     Timeout {

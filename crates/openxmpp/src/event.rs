@@ -1,6 +1,6 @@
 //! What a client reports to the application.
 
-use openxmpp_core::connection::{self, ConnectionError, State, StreamFeatures};
+use openxmpp_core::connection::{self, ConnectionError, State, StreamFeatures, XmlDirection};
 use openxmpp_core::jid::FullJid;
 use openxmpp_core::sasl::Mechanism;
 use openxmpp_core::stanza::{Stanza, StanzaParseError};
@@ -69,6 +69,13 @@ pub enum Event {
         /// What happened.
         event: openxmpp_im::session::Event,
     },
+    /// XML sent or received, while the trace is on ([`Client::set_xml_trace`](crate::Client::set_xml_trace)).
+    Xml {
+        /// Which way it went.
+        direction: XmlDirection,
+        /// The element, with secrets redacted.
+        xml: String,
+    },
     /// The connection was lost; the client will try again after `delay`. An
     /// [`Event::Online`] follows when it succeeds. Without stream management the new session
     /// starts afresh: send initial presence again.
@@ -101,6 +108,7 @@ impl Event {
             E::Stanza { stanza } => Event::Stanza { stanza },
             E::InvalidStanza { error } => Event::InvalidStanza { error },
             E::Disconnected { error } => Event::Disconnected { error },
+            E::Xml { direction, xml } => Event::Xml { direction, xml },
             E::IqResponse { .. } => return None,
             _ => return None,
         })

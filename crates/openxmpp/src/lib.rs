@@ -25,6 +25,7 @@ mod error;
 mod event;
 mod handles;
 mod reconnect;
+mod registration;
 mod session;
 mod tls_config;
 
@@ -37,11 +38,13 @@ pub use handles::{
     RosterHandle, SubscriptionsHandle, VCardHandle,
 };
 pub use reconnect::ReconnectPolicy;
+pub use registration::{AccountManagement, Registration};
 
 pub use openxmpp_core as core;
-pub use openxmpp_core::connection::{AuthError, ConnectionError, State};
+pub use openxmpp_core::connection::{AuthError, ConnectionError, State, XmlDirection};
 pub use openxmpp_core::jid::{self, BareJid, FullJid, Jid};
 pub use openxmpp_core::sasl::Mechanism;
 pub use openxmpp_core::stanza;
 pub use openxmpp_im as im;
+pub use openxmpp_im::register::{RegisterQuery, RegistrationError};
 pub use openxmpp_im::session::Event as ImEvent;

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{builder, chat_message, go_available, wait_for};
+use common::{chat_message, signed_in, wait_for};
 use openxmpp::im::delay::Timestamp;
 use openxmpp::im::vcard::VCard;
 use openxmpp::{BareJid, Jid, Security};
@@ -29,16 +29,8 @@ async fn history_ranges_and_catch_up_from_the_archive() {
         let (alice_jid, bob_jid): (BareJid, BareJid) =
             (a.jid.parse().unwrap(), b.jid.parse().unwrap());
         let start = Timestamp::from_unix(now().unix_seconds() - 2, 0).unwrap();
-        let (alice, mut alice_events) = builder(server, &a, Security::StartTls)
-            .connect()
-            .await
-            .unwrap();
-        go_available(&alice, &mut alice_events).await;
-        let (bob, mut bob_events) = builder(server, &b, Security::StartTls)
-            .connect()
-            .await
-            .unwrap();
-        go_available(&bob, &mut bob_events).await;
+        let (alice, _alice_events) = signed_in(server, &a, Security::StartTls).await;
+        let (bob, mut bob_events) = signed_in(server, &b, Security::StartTls).await;
         for i in 0..7 {
             alice
                 .chats()
@@ -108,11 +100,7 @@ async fn vcards_and_capabilities() {
         );
         let (alice_jid, bob_jid): (BareJid, BareJid) =
             (a.jid.parse().unwrap(), b.jid.parse().unwrap());
-        let (alice, mut alice_events) = builder(server, &a, Security::StartTls)
-            .connect()
-            .await
-            .unwrap();
-        go_available(&alice, &mut alice_events).await;
+        let (alice, mut alice_events) = signed_in(server, &a, Security::StartTls).await;
 
         assert_eq!(
             alice.vcard().fetch(None).await.unwrap(),
@@ -130,11 +118,7 @@ async fn vcards_and_capabilities() {
         let own = alice.vcard().fetch(None).await.unwrap().expect("published");
         assert_eq!(own.nickname.as_deref(), Some("Alice 🐇"), "{kind}");
 
-        let (bob, mut bob_events) = builder(server, &b, Security::StartTls)
-            .connect()
-            .await
-            .unwrap();
-        go_available(&bob, &mut bob_events).await;
+        let (bob, _bob_events) = signed_in(server, &b, Security::StartTls).await;
         let theirs = bob
             .vcard()
             .fetch(Some(&alice_jid))

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{builder, chat_message, go_available, wait_for, wait_im};
+use common::{builder, chat_message, go_available, signed_in, wait_for, wait_im};
 use openxmpp::im::chats::{ConversationKey, Delivery, Direction};
 use openxmpp::stanza::{Message, MessageType};
 use openxmpp::{BareJid, ImEvent, Security};
@@ -22,11 +22,7 @@ async fn messages_both_ways_with_slixmpp() {
             server.new_account("chats").unwrap(),
         );
         let theirs_jid: BareJid = theirs.jid.parse().unwrap();
-        let (client, mut events) = builder(server, &ours, Security::StartTls)
-            .connect()
-            .await
-            .unwrap();
-        go_available(&client, &mut events).await;
+        let (client, mut events) = signed_in(server, &ours, Security::StartTls).await;
         let account = theirs.clone();
         let (their_full, peer) = tokio::task::spawn_blocking(move || {
             let mut peer = SlixPeer::start()?;
@@ -135,11 +131,7 @@ async fn carbons_reach_our_other_session() {
             .await
             .unwrap();
         go_available(&laptop, &mut laptop_events).await;
-        let (bob_client, mut bob_events) = builder(server, &bob, Security::StartTls)
-            .connect()
-            .await
-            .unwrap();
-        go_available(&bob_client, &mut bob_events).await;
+        let (bob_client, mut bob_events) = signed_in(server, &bob, Security::StartTls).await;
         // Carbons are enabled at login; give the servers a moment to have processed it.
         tokio::time::sleep(Duration::from_millis(300)).await;
 
@@ -192,16 +184,8 @@ async fn normal_and_headline_messages_with_subjects() {
             server.new_account("typea").unwrap(),
             server.new_account("typeb").unwrap(),
         );
-        let (alice, mut alice_events) = builder(server, &a, Security::StartTls)
-            .connect()
-            .await
-            .unwrap();
-        go_available(&alice, &mut alice_events).await;
-        let (bob, mut bob_events) = builder(server, &b, Security::StartTls)
-            .connect()
-            .await
-            .unwrap();
-        go_available(&bob, &mut bob_events).await;
+        let (alice, _alice_events) = signed_in(server, &a, Security::StartTls).await;
+        let (bob, mut bob_events) = signed_in(server, &b, Security::StartTls).await;
         let bob_jid: BareJid = b.jid.parse().unwrap();
         for kind_sent in [
             MessageType::Normal,
@@ -236,11 +220,7 @@ async fn offline_messages_arrive_delayed_with_their_timestamp() {
             server.new_account("offa").unwrap(),
             server.new_account("offb").unwrap(),
         );
-        let (alice, mut alice_events) = builder(server, &a, Security::StartTls)
-            .connect()
-            .await
-            .unwrap();
-        go_available(&alice, &mut alice_events).await;
+        let (alice, _alice_events) = signed_in(server, &a, Security::StartTls).await;
         let before = std::time::SystemTime::now();
         alice
             .chats()
@@ -264,6 +244,113 @@ async fn offline_messages_arrive_delayed_with_their_timestamp() {
             skew < Duration::from_secs(5),
             "{kind}: stamp {sent_at:?} vs {before:?}"
         );
+        alice.close().await.unwrap();
+        bob.close().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_states_markers_and_corrections() {
+    use openxmpp::im::chat_states::ChatState;
+    use openxmpp::im::correction;
+    use openxmpp::im::markers::Marker;
+    for kind in ServerKind::ALL {
+        let server = shared(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let (a, b) = (
+            server.new_account("csa").unwrap(),
+            server.new_account("csb").unwrap(),
+        );
+        let (alice, mut alice_events) = signed_in(server, &a, Security::StartTls).await;
+        let (bob, mut bob_events) = signed_in(server, &b, Security::StartTls).await;
+        let to_bob = ConversationKey::with(b.jid.parse().unwrap());
+
+        alice
+            .chats()
+            .chat_state(&to_bob, ChatState::Composing)
+            .await
+            .unwrap();
+        let state = wait_im(&mut bob_events, |e| match e {
+            ImEvent::ChatState { state, .. } => Some(*state),
+            _ => None,
+        })
+        .await;
+        assert_eq!(state, ChatState::Composing, "{kind}");
+
+        let id = alice.chats().send_in(&to_bob, "Helo").await.unwrap();
+        let first = wait_for(&mut bob_events, chat_message).await;
+        let fixed = alice.chats().correct(&to_bob, &id, "Hello").await.unwrap();
+        let second = wait_for(&mut bob_events, chat_message).await;
+        assert_eq!(second.message.body(), Some("Hello"));
+        assert_eq!(
+            correction::replaced_id(&second.message),
+            Some(id.as_str()),
+            "{kind}"
+        );
+        assert_ne!(fixed, id);
+
+        // Bob shows it: alice gets the marker for her message.
+        bob.chats()
+            .mark(
+                &first.conversation,
+                Marker::Displayed {
+                    id: first.sender_id().unwrap().to_owned(),
+                },
+            )
+            .await
+            .unwrap();
+        let marker = wait_im(&mut alice_events, |e| match e {
+            ImEvent::Marker { marker, .. } => Some(marker.clone()),
+            _ => None,
+        })
+        .await;
+        assert_eq!(marker.id(), id, "{kind}");
+        alice.close().await.unwrap();
+        bob.close().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn receipts_come_back_from_contacts_who_see_our_presence() {
+    use openxmpp::im::receipts;
+    use openxmpp::im::subscriptions::SubscriptionEvent;
+    for kind in ServerKind::ALL {
+        let server = shared(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let (a, b) = (
+            server.new_account("rca").unwrap(),
+            server.new_account("rcb").unwrap(),
+        );
+        let (alice, mut alice_events) = signed_in(server, &a, Security::StartTls).await;
+        let (bob, mut bob_events) = signed_in(server, &b, Security::StartTls).await;
+        let (alice_jid, bob_jid): (BareJid, BareJid) =
+            (a.jid.parse().unwrap(), b.jid.parse().unwrap());
+        // Alice may see bob's presence: bob answers her receipt requests.
+        alice.subscriptions().request(&bob_jid, None).await.unwrap();
+        wait_im(&mut bob_events, |e| match e {
+            ImEvent::Subscription {
+                event: SubscriptionEvent::Requested { from, .. },
+            } if *from == alice_jid => Some(()),
+            _ => None,
+        })
+        .await;
+        bob.subscriptions().approve(&alice_jid).await.unwrap();
+        wait_im(&mut alice_events, |e| match e {
+            ImEvent::Subscription {
+                event: SubscriptionEvent::Approved { .. },
+            } => Some(()),
+            _ => None,
+        })
+        .await;
+        // Bob's roster push (subscription 'from') reaches his session before the message.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let message = Message::chat(bob_jid.clone().into(), "did you get this?").with_id("rc-1");
+        let message = receipts::with_request(message).unwrap();
+        let id = alice.chats().send_message(message).await.unwrap();
+        let receipt = wait_im(&mut alice_events, |e| match e {
+            ImEvent::Receipt { id, .. } => Some(id.clone()),
+            _ => None,
+        })
+        .await;
+        assert_eq!(receipt, id, "{kind}");
         alice.close().await.unwrap();
         bob.close().await.unwrap();
     }

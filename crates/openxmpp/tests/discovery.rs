@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{builder, go_available, wait_im};
+use common::{builder, go_available, signed_in, wait_im};
 use openxmpp::core::error::StanzaErrorCondition;
 use openxmpp::im::caps::Caps;
 use openxmpp::im::session::BlocklistEvent;
@@ -19,11 +19,7 @@ async fn our_clients_answer_disco_version_time_and_ping() {
             server.new_account("disca").unwrap(),
             server.new_account("discb").unwrap(),
         );
-        let (alice, mut alice_events) = builder(server, &a, Security::StartTls)
-            .connect()
-            .await
-            .unwrap();
-        go_available(&alice, &mut alice_events).await;
+        let (alice, _alice_events) = signed_in(server, &a, Security::StartTls).await;
         let (bob, mut bob_events) = builder(server, &b, Security::StartTls)
             .feature("urn:example:bob-only")
             .connect()

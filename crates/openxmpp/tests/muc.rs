@@ -13,7 +13,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{builder, go_available, wait_im};
+use common::{signed_in, wait_im};
 use openxmpp::im::muc::{LeaveReason, MucEvent, Role};
 use openxmpp::{BareJid, Error, ImEvent, Security};
 use openxmpp_testkit::{KitError, ServerKind, SlixPeer, shared};
@@ -42,16 +42,8 @@ async fn rooms_with_emoji_nicknames() {
         )
         .parse()
         .unwrap();
-        let (alice, mut alice_events) = builder(server, &a, Security::StartTls)
-            .connect()
-            .await
-            .unwrap();
-        go_available(&alice, &mut alice_events).await;
-        let (bob, mut bob_events) = builder(server, &b, Security::StartTls)
-            .connect()
-            .await
-            .unwrap();
-        go_available(&bob, &mut bob_events).await;
+        let (alice, mut alice_events) = signed_in(server, &a, Security::StartTls).await;
+        let (bob, mut bob_events) = signed_in(server, &b, Security::StartTls).await;
 
         // Alice creates the room; bob joins; both with emoji nicknames.
         let alice_nick = alice
@@ -168,11 +160,7 @@ async fn rooms_with_emoji_nicknames() {
         assert_eq!(subject, "Shakespeare 📜", "{kind}");
 
         // A nickname conflict is a clear error.
-        let (carol, mut carol_events) = builder(server, &c, Security::DirectTls)
-            .connect()
-            .await
-            .unwrap();
-        go_available(&carol, &mut carol_events).await;
+        let (carol, _carol_events) = signed_in(server, &c, Security::DirectTls).await;
         match carol.muc().join(&room, "Alice ❤").await {
             Err(Error::MucJoin { reason, .. }) => {
                 assert_eq!(

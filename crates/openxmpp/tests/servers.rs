@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{builder, chat_message, go_available, message_body, wait_for};
+use common::{builder, chat_message, go_available, message_body, signed_in, wait_for};
 use openxmpp::core::error::StanzaErrorCondition;
 use openxmpp::core::sasl::FailureCondition;
 use openxmpp::core::xml::Element;
@@ -294,11 +294,7 @@ async fn messages_with_slixmpp_both_ways() {
             server.new_account("ours").unwrap(),
             server.new_account("slix").unwrap(),
         );
-        let (client, mut events) = builder(server, &ours, Security::StartTls)
-            .connect()
-            .await
-            .unwrap();
-        go_available(&client, &mut events).await;
+        let (client, mut events) = signed_in(server, &ours, Security::StartTls).await;
         let account = theirs.clone();
         let mut peer = tokio::task::spawn_blocking(move || {
             let mut peer = SlixPeer::start()?;

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{builder, go_available, wait_im};
+use common::{builder, go_available, signed_in, wait_im};
 use openxmpp::im::presence::{Availability, PresenceChange};
 use openxmpp::im::subscriptions::SubscriptionEvent;
 use openxmpp::stanza::{Presence, Show};
@@ -71,11 +71,7 @@ async fn we_subscribe_and_they_subscribe_back_with_slixmpp() {
             server.new_account("subs").unwrap(),
         );
         let theirs_jid: BareJid = theirs.jid.parse().unwrap();
-        let (client, mut events) = builder(server, &ours, Security::StartTls)
-            .connect()
-            .await
-            .unwrap();
-        go_available(&client, &mut events).await;
+        let (client, mut events) = signed_in(server, &ours, Security::StartTls).await;
         // slixmpp approves what it is asked and asks back.
         let (_, peer) = start_peer(server, theirs.jid.clone(), theirs.password.clone(), true).await;
 
@@ -178,11 +174,7 @@ async fn they_subscribe_we_deny_then_approve_and_directed_presence() {
         );
         let theirs_jid: BareJid = theirs.jid.parse().unwrap();
         let ours_jid = ours.jid.clone();
-        let (client, mut events) = builder(server, &ours, Security::StartTls)
-            .connect()
-            .await
-            .unwrap();
-        go_available(&client, &mut events).await;
+        let (client, mut events) = signed_in(server, &ours, Security::StartTls).await;
         let (their_full, peer) =
             start_peer(server, theirs.jid.clone(), theirs.password.clone(), false).await;
 

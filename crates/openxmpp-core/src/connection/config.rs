@@ -29,6 +29,18 @@ impl std::fmt::Debug for TlsMode {
     }
 }
 
+/// What a connection is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Purpose {
+    /// Authenticate and bind a resource: an ordinary session. The default.
+    #[default]
+    Login,
+    /// In-band registration (XEP-0077): secure the stream as usual, then stop before
+    /// authenticating, in [`State::Registering`](super::State::Registering), where IQ
+    /// requests to the server may be sent until [`Connection::close`](super::Connection::close).
+    Register,
+}
+
 /// Everything a [`Connection`](super::Connection) needs to negotiate a session.
 #[derive(Debug, Clone)]
 pub struct ConnectionConfig {
@@ -69,6 +81,8 @@ pub struct ConnectionConfig {
     /// [`Event::Stanza`](super::Event::Stanza). Any other request is answered by the
     /// connection with `service-unavailable` (RFC 6120 §8.4), as every request must be.
     pub iq_namespaces: Vec<String>,
+    /// What the connection is for: a session (the default) or in-band registration.
+    pub purpose: Purpose,
 }
 
 impl ConnectionConfig {
@@ -104,7 +118,24 @@ impl ConnectionConfig {
             dead_timeout: Duration::from_secs(20),
             stream_management: true,
             iq_namespaces: Vec::new(),
+            purpose: Purpose::Login,
         }
+    }
+
+    /// A configuration for in-band registration (XEP-0077) with the server `server` (the
+    /// stream's `to`), secured with `tls` like a session, with default limits and timeouts.
+    /// The connection never authenticates: it reports [`Event::ReadyToRegister`] once the
+    /// stream is secured. A plaintext stream is only possible with
+    /// [`TlsMode::PlaintextInsecureForLocalTestingOnly`].
+    ///
+    /// [`Event::ReadyToRegister`]: super::Event::ReadyToRegister
+    pub fn registration(server: BareJid, tls: TlsMode) -> Self {
+        // No credentials: SASL never runs for this purpose.
+        let mut config = Self::with_sasl(server, SaslConfig::anonymous(), tls);
+        config.purpose = Purpose::Register;
+        config.keepalive_interval = None;
+        config.stream_management = false;
+        config
     }
 
     /// Asks for a resource.

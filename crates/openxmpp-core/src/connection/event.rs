@@ -5,12 +5,20 @@ use crate::sasl::Mechanism;
 use crate::stanza::{Iq, Stanza, StanzaParseError};
 use crate::tls::TlsInfo;
 
-use super::{ConnectionError, IqError, RequestId, State, StreamFeatures};
+use super::{ConnectionError, IqError, RequestId, State, StreamFeatures, XmlDirection};
 
 /// An event from [`Connection::poll_event`](super::Connection::poll_event).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Event {
+    /// A first-level element sent or received, as text, while the XML trace is on
+    /// ([`Connection::set_xml_trace`](super::Connection::set_xml_trace)); secrets redacted.
+    Xml {
+        /// Which way it went.
+        direction: XmlDirection,
+        /// The element.
+        xml: String,
+    },
     /// The connection moved to `state`.
     StateChanged {
         /// The new state.
@@ -20,6 +28,14 @@ pub enum Event {
     TlsEstablished {
         /// Version and cipher suite.
         info: TlsInfo,
+    },
+    /// For in-band registration ([`Purpose::Register`](super::Purpose::Register)): the stream
+    /// is secured and the connection is in [`State::Registering`]; registration requests to
+    /// the server may be sent with [`Connection::request`](super::Connection::request).
+    ReadyToRegister {
+        /// The features of the secured stream; `features.registration` says whether the
+        /// server advertised in-band registration (some servers answer without advertising).
+        features: StreamFeatures,
     },
     /// SASL succeeded and the server proved it knows the credentials (for SCRAM).
     Authenticated {

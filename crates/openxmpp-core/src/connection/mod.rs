@@ -48,8 +48,10 @@ mod features;
 mod iq_tracker;
 mod keepalive;
 mod negotiation;
+mod registration;
 mod state;
 mod stream_management;
+mod xml_trace;
 
 #[cfg(test)]
 mod tests;
@@ -57,13 +59,14 @@ mod tests;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-pub use config::{ConnectionConfig, TlsMode};
+pub use config::{ConnectionConfig, Purpose, TlsMode};
 pub use error::{AuthError, ConnectionError, UsageError};
 pub use event::Event;
 pub use features::StreamFeatures;
 pub use iq_tracker::{IqError, RequestId};
 pub use state::State;
 pub use stream_management::ResumptionState;
+pub use xml_trace::XmlDirection;
 
 use crate::error::{StreamError, StreamErrorCondition};
 use crate::jid::FullJid;
@@ -106,6 +109,8 @@ pub struct Connection {
     resumption: Option<ResumptionState>,
     /// The driver should close the transport.
     finished: bool,
+    /// Whether first-level elements are reported as [`Event::Xml`].
+    xml_trace: bool,
 }
 
 impl Connection {
@@ -134,6 +139,7 @@ impl Connection {
             sm: stream_management::StreamManagement::default(),
             resumption: None,
             finished: false,
+            xml_trace: false,
         }
     }
 
@@ -286,6 +292,9 @@ impl Connection {
     /// Sends an IQ get or set and tracks its response, which comes as [`Event::IqResponse`]
     /// (or as an [`IqError::Timeout`] after the configured IQ timeout). An empty id is replaced
     /// by a fresh one.
+    ///
+    /// Online, or in [`State::Registering`] for requests to the server (no `to`, or its
+    /// domain), whose responses are accepted only from the server (no `from`, or its domain).
     pub fn request(&mut self, now: Instant, iq: Iq) -> Result<RequestId, UsageError> {
         let timeout = self.config.iq_timeout;
         self.request_with_timeout(now, iq, timeout)
@@ -298,7 +307,12 @@ impl Connection {
         mut iq: Iq,
         timeout: Duration,
     ) -> Result<RequestId, UsageError> {
-        self.ensure_online("send a request")?;
+        let registering = self.state == State::Registering;
+        if registering {
+            self.check_registration_request(&iq)?;
+        } else {
+            self.ensure_online("send a request")?;
+        }
         if !iq.payload.is_request() {
             return Err(UsageError {
                 action: "track a result or error as a request",
@@ -308,9 +322,12 @@ impl Connection {
         if iq.id.is_empty() {
             iq.id = self.tracker.next_id();
         }
-        let id = self
-            .tracker
-            .track(&iq, self.config.account.as_str(), now + timeout);
+        let own = if registering {
+            self.config.domain()
+        } else {
+            self.config.account.as_str()
+        };
+        let id = self.tracker.track(&iq, own, now + timeout);
         self.write_element(&Element::from(iq));
         Ok(id)
     }
@@ -417,8 +434,9 @@ impl Connection {
     /// Writes our stream header for a new stream.
     fn open_stream(&mut self) {
         let mut header = StreamHeader::client(self.config.domain());
-        if self.tls.is_some() {
-            // RFC 6120 §4.7.1: include `from` once the stream is protected.
+        if self.tls.is_some() && self.config.purpose == Purpose::Login {
+            // RFC 6120 §4.7.1: include `from` once the stream is protected (there is no
+            // account yet to name when registering one).
             header.from = Some(self.config.account.as_str().to_owned());
         }
         header.lang = self.config.lang.clone();
@@ -436,6 +454,7 @@ impl Connection {
     }
 
     fn write_element(&mut self, element: &Element) {
+        self.trace_xml(XmlDirection::Sent, element);
         let mut bytes = Vec::with_capacity(256);
         xml::write_stanza(element, ns::JABBER_CLIENT, &mut bytes);
         self.write_raw(&bytes);
@@ -482,7 +501,10 @@ impl Connection {
                     ));
                 }
             }
-            StreamEvent::Stanza(element) => self.handle_element(now, element),
+            StreamEvent::Stanza(element) => {
+                self.trace_xml(XmlDirection::Received, &element);
+                self.handle_element(now, element);
+            }
         }
     }
 
@@ -537,6 +559,10 @@ impl Connection {
             ns::SASL => self.handle_sasl_element(&element),
             ns::STREAM_MANAGEMENT => self.handle_sm_element(&element),
             ns::JABBER_CLIENT if Stanza::is_stanza(&element) => match self.state {
+                State::Registering => self.handle_registration_stanza(element),
+                State::Disconnecting if self.config.purpose == Purpose::Register => {
+                    self.handle_registration_stanza(element);
+                }
                 State::Online | State::Disconnecting => self.handle_stanza(now, element),
                 State::Binding => self.handle_binding_stanza(element),
                 State::Resuming => tracing::debug!("stanza before <resumed/> ignored"),

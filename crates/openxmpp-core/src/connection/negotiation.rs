@@ -14,7 +14,9 @@ use crate::sasl::{
 use crate::stanza::{Iq, IqPayload, Stanza};
 use crate::xml::Element;
 
-use super::{AuthError, Connection, ConnectionError, Event, State, StreamFeatures, TlsMode};
+use super::{
+    AuthError, Connection, ConnectionError, Event, Purpose, State, StreamFeatures, TlsMode,
+};
 
 /// The request in flight while binding.
 #[derive(Debug, Clone)]
@@ -41,6 +43,9 @@ impl Connection {
                 let domain = self.config.domain().to_owned();
                 self.fail(ConnectionError::TlsNotOffered { domain });
             }
+        } else if self.config.purpose == Purpose::Register {
+            // TLS is up (or plaintext was explicitly allowed): register instead of logging in.
+            self.ready_to_register(features);
         } else if !self.authenticated {
             self.start_sasl(&features);
         } else if self.resumption.is_some() && features.stream_management {

@@ -4,8 +4,10 @@
 ///
 /// `Offline → Connecting → Connected → StartingTls → Authenticating → Binding → Online →
 /// Disconnecting → Offline`. With Direct TLS the TLS handshake happens in `StartingTls` before
-/// the stream is opened; with the explicit plaintext opt-in `StartingTls` is skipped. Every
-/// transition is reported as [`Event::StateChanged`](super::Event::StateChanged).
+/// the stream is opened; with the explicit plaintext opt-in `StartingTls` is skipped. A
+/// connection for in-band registration ([`Purpose::Register`](super::Purpose::Register)) goes
+/// `StartingTls → Registering → Disconnecting` instead of authenticating. Every transition is
+/// reported as [`Event::StateChanged`](super::Event::StateChanged).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum State {
     /// No transport.
@@ -16,6 +18,9 @@ pub enum State {
     Connected,
     /// TLS is being negotiated (after `<proceed/>`, or from the first byte with Direct TLS).
     StartingTls,
+    /// The stream is secured and not authenticated: in-band registration requests (XEP-0077)
+    /// to the server may be sent ([`Purpose::Register`](super::Purpose::Register) only).
+    Registering,
     /// SASL authentication is in progress.
     Authenticating,
     /// The resource is being bound (and the legacy session established, if required).
@@ -36,6 +41,7 @@ impl State {
             State::Connecting => "connecting",
             State::Connected => "connected",
             State::StartingTls => "starting-tls",
+            State::Registering => "registering",
             State::Authenticating => "authenticating",
             State::Binding => "binding",
             State::Resuming => "resuming",

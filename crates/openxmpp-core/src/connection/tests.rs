@@ -2,6 +2,8 @@
 //! and a fixed clock) and pair tests against an in-memory rustls server. Every scenario also
 //! runs with the server's bytes fed one at a time.
 
+mod registration;
+
 use std::io::{Read, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -9,36 +9,17 @@ use openxmpp_core::stanza::{Message, MessageType, Presence, PresenceType};
 use openxmpp_core::xml::Element;
 
 use super::{
-    History, JoinFailure, LeaveReason, MucEvent, MucJoin, MucUser, NS_USER, Occupant, Room,
-    RoomState, StatusCode,
+    JoinFailure, LeaveReason, MucEvent, MucJoin, MucUser, NS_USER, Occupant, Room, RoomState,
+    StatusCode,
 };
 use crate::delay::{self, Delay, Timestamp};
 
 /// The most occupants kept per room by default; see [`Rooms::with_max_occupants`].
 pub const DEFAULT_MAX_OCCUPANTS: usize = 10_000;
 
-/// How to join a room: its password and how much history to ask for.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct JoinOptions {
-    /// The room password.
-    pub password: Option<String>,
-    /// The history to ask for; `None` leaves it to the room.
-    pub history: Option<History>,
-}
-
-impl JoinOptions {
-    /// Sets the room password.
-    pub fn with_password(mut self, password: impl Into<String>) -> Self {
-        self.password = Some(password.into());
-        self
-    }
-
-    /// Sets the history to ask for.
-    pub fn with_history(mut self, history: History) -> Self {
-        self.history = Some(history);
-        self
-    }
-}
+/// How to join a room: its password and how much history to ask for. It is the join
+/// payload itself (XEP-0045 §7.2), sent as given.
+pub type JoinOptions = MucJoin;
 
 /// Why a request about a room could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

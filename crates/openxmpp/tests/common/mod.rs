@@ -115,3 +115,17 @@ impl openxmpp::im::roster::RosterStore for KeptRosterStore {
         self.0.lock().unwrap().clear();
     }
 }
+
+/// Signs `account` in on `server` and waits until its initial presence is reflected.
+pub(crate) async fn signed_in(
+    server: &TestServer,
+    account: &Account,
+    security: Security,
+) -> (Client, Events) {
+    let (client, mut events) = builder(server, account, security)
+        .connect()
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", account.jid));
+    go_available(&client, &mut events).await;
+    (client, events)
+}
