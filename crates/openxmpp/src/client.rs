@@ -134,21 +134,21 @@ impl Client {
 /// The client's events, in order. Read them: they are queued until you do.
 #[derive(Debug)]
 pub struct Events {
-    rx: mpsc::UnboundedReceiver<Event>,
+    rx: mpsc::UnboundedReceiver<Box<Event>>,
 }
 
 impl Events {
-    pub(crate) fn new(rx: mpsc::UnboundedReceiver<Event>) -> Self {
+    pub(crate) fn new(rx: mpsc::UnboundedReceiver<Box<Event>>) -> Self {
         Events { rx }
     }
 
     /// The next event; `None` once the session has ended and every event was read.
     pub async fn next(&mut self) -> Option<Event> {
-        self.rx.recv().await
+        self.rx.recv().await.map(|event| *event)
     }
 
     /// The next event if one is waiting.
     pub fn try_next(&mut self) -> Option<Event> {
-        self.rx.try_recv().ok()
+        self.rx.try_recv().ok().map(|event| *event)
     }
 }

@@ -12,7 +12,7 @@ use openxmpp_core::connection::{
 use openxmpp_core::jid::FullJid;
 use openxmpp_core::stanza::Iq;
 use openxmpp_core::xml::Element;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 
@@ -43,6 +43,13 @@ pub(crate) enum Command {
 const COMMAND_QUEUE: usize = 256;
 /// The read buffer; the core's parser limits what a stanza may grow to.
 pub(crate) const READ_CHUNK: usize = 16 * 1024;
+
+thread_local! {
+    /// One read buffer per thread, shared by every session the thread drives: what a read
+    /// returns is handed to the connection before the task can yield, so no session holds
+    /// the buffer across an `await`, and an idle session costs no buffer at all.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; READ_CHUNK]);
+}
 
 pub(crate) async fn connect(builder: ClientBuilder) -> Result<(Client, Events), Error> {
     let mut connector = Connector::new(builder)?;
@@ -209,7 +216,9 @@ struct Driver {
     lost_at: Option<Timestamp>,
     /// Whether the XML trace is on (kept across reconnects).
     xml_trace: bool,
-    events: mpsc::UnboundedSender<Event>,
+    /// Boxed: a channel allocates its slots 32 at a time, and a slot for an unboxed `Event`
+    /// (a whole stanza) would cost every idle session 14 KiB.
+    events: mpsc::UnboundedSender<Box<Event>>,
     /// Set at the first online session; updated by later ones.
     bound: Option<SharedJid>,
     online: Option<oneshot::Sender<Result<SharedJid, Error>>>,
@@ -326,7 +335,7 @@ impl Driver {
 
     fn emit(&self, event: Event) {
         // The application may have dropped its event stream; the session goes on.
-        let _ = self.events.send(event);
+        let _ = self.events.send(Box::new(event));
     }
 
     /// Sends `element` now if online, else queues it for the next session.
@@ -409,7 +418,6 @@ impl Driver {
         commands: &mut mpsc::Receiver<Command>,
         domain: &str,
     ) -> Ended {
-        let mut buf = vec![0u8; READ_CHUNK];
         let mut ended = Ended::Failed(None);
         loop {
             // Dispatching events can produce output (stanzas queued while offline are sent
@@ -443,11 +451,22 @@ impl Driver {
                 }
             };
             tokio::select! {
-                read = stream.read(&mut buf) => {
+                readable = stream.readable() => {
                     let now = Instant::now();
+                    let read = readable.and_then(|()| {
+                        READ_BUFFER.with_borrow_mut(|buf| {
+                            let n = stream.try_read(buf)?;
+                            if n > 0 {
+                                self.conn.handle_input(now, &buf[..n]);
+                            }
+                            Ok(n)
+                        })
+                    });
                     match read {
                         Ok(0) => self.conn.transport_closed(now),
-                        Ok(n) => self.conn.handle_input(now, &buf[..n]),
+                        Ok(_) => {}
+                        // Readiness can be spurious.
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
                         Err(e) => {
                             tracing::info!(%domain, error = %e, "read failed");
                             self.conn.transport_closed(now);
@@ -502,63 +521,70 @@ impl Driver {
         }
     }
 
-    async fn run(
+    /// The task: sessions until the client is closed or reconnecting gives up.
+    ///
+    /// Not an `async fn`: its arguments would be stored in the task twice (once as
+    /// arguments, once moved into locals), which costs an idle session kilobytes; an
+    /// `async move` block uses what it captured in place.
+    fn run(
         mut self,
         mut stream: TcpStream,
         mut commands: mpsc::Receiver<Command>,
         connector: Connector,
-    ) {
-        let policy = connector.builder.reconnect.clone();
-        'sessions: loop {
-            let ended = self
-                .run_session(&mut stream, &mut commands, &connector.domain)
-                .await;
-            let retry = match &ended {
-                Ended::Closed => false,
-                Ended::Failed(error) => {
-                    policy.enabled
-                        && !self.closing
-                        && !error
-                            .as_ref()
-                            .is_some_and(ConnectionError::forbids_reconnect)
-                }
-            };
-            if !retry {
-                break;
-            }
-            // What the lost session leaves for resuming it (XEP-0198), kept across attempts.
-            let resumption = self.conn.take_resumption();
-            let mut attempt = 0u32;
-            loop {
-                attempt += 1;
-                if policy.max_attempts.is_some_and(|max| attempt > max) {
-                    tracing::warn!(attempts = attempt - 1, "giving up reconnecting");
-                    break 'sessions;
-                }
-                let delay = policy.delay(attempt, reconnect::jitter_unit());
-                self.emit(Event::Reconnecting { attempt, delay });
-                if !self.wait_serving(delay, &mut commands).await {
-                    break 'sessions;
-                }
-                match connector.open(resumption.clone()).await {
-                    Ok((mut conn, new_stream)) => {
-                        conn.set_xml_trace(self.xml_trace);
-                        self.conn = conn;
-                        stream = new_stream;
-                        continue 'sessions;
+    ) -> impl std::future::Future<Output = ()> + Send {
+        async move {
+            let policy = connector.builder.reconnect.clone();
+            'sessions: loop {
+                let ended = self
+                    .run_session(&mut stream, &mut commands, &connector.domain)
+                    .await;
+                let retry = match &ended {
+                    Ended::Closed => false,
+                    Ended::Failed(error) => {
+                        policy.enabled
+                            && !self.closing
+                            && !error
+                                .as_ref()
+                                .is_some_and(ConnectionError::forbids_reconnect)
                     }
-                    Err(e) => tracing::info!(attempt, error = %e, "reconnect attempt failed"),
+                };
+                if !retry {
+                    break;
+                }
+                // What the lost session leaves for resuming it (XEP-0198), kept across attempts.
+                let resumption = self.conn.take_resumption();
+                let mut attempt = 0u32;
+                loop {
+                    attempt += 1;
+                    if policy.max_attempts.is_some_and(|max| attempt > max) {
+                        tracing::warn!(attempts = attempt - 1, "giving up reconnecting");
+                        break 'sessions;
+                    }
+                    let delay = policy.delay(attempt, reconnect::jitter_unit());
+                    self.emit(Event::Reconnecting { attempt, delay });
+                    if !self.wait_serving(delay, &mut commands).await {
+                        break 'sessions;
+                    }
+                    match Box::pin(connector.open(resumption.clone())).await {
+                        Ok((mut conn, new_stream)) => {
+                            conn.set_xml_trace(self.xml_trace);
+                            self.conn = conn;
+                            stream = new_stream;
+                            continue 'sessions;
+                        }
+                        Err(e) => tracing::info!(attempt, error = %e, "reconnect attempt failed"),
+                    }
                 }
             }
-        }
-        for (_, (reply, _)) in self.pending.drain() {
-            let _ = reply.send(Err(Error::Closed));
-        }
-        // Offline for good: contacts are reported unavailable.
-        self.im.lock().offline(&timestamp_now());
-        self.pump_im();
-        for done in self.close_waiters.drain(..) {
-            let _ = done.send(());
+            for (_, (reply, _)) in self.pending.drain() {
+                let _ = reply.send(Err(Error::Closed));
+            }
+            // Offline for good: contacts are reported unavailable.
+            self.im.lock().offline(&timestamp_now());
+            self.pump_im();
+            for done in self.close_waiters.drain(..) {
+                let _ = done.send(());
+            }
         }
     }
 }

@@ -211,6 +211,11 @@ pub(super) fn worker(args: &[String]) -> TaskResult {
             "heap_kib_per_session": per(heap_after as u64, heap_before as u64),
         })
     );
+    if std::env::var_os("OPENXMPP_BENCH_IDLE_EXIT").is_some() {
+        // For heap profilers (valgrind --tool=massif): end with the sessions still open, so
+        // the last snapshot is the state that was measured.
+        std::process::exit(0);
+    }
     runtime.block_on(async {
         let mut set = tokio::task::JoinSet::new();
         for (client, _) in clients.drain(..).chain([first]) {

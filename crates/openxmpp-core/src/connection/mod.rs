@@ -360,7 +360,13 @@ impl Connection {
 
     /// The next event, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        let event = self.events.pop_front();
+        if event.is_none() && self.events.capacity() > 0 {
+            // Drained: an event is a whole stanza wide, and an idle connection should not
+            // keep room for a burst of them (a thousand sessions, 2 KiB each).
+            self.events = VecDeque::new();
+        }
+        event
     }
 
     /// When [`Connection::handle_timeout`] should be called next.
