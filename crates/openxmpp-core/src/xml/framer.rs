@@ -1,15 +1,18 @@
 //! Finds where an incomplete token at the end of the input buffer ends, incrementally.
 //!
-//! quick-xml has no push mode: it tokenizes a complete slice. When the buffer ends inside a token
-//! the parser rewinds to that token's start and waits for more input. To avoid re-tokenizing a
-//! large token on every small chunk (O(n²)), this scanner remembers how far it looked and in
-//! which state (inside a quoted attribute value, after a `]`…), and resumes from there; quick-xml
-//! is called again only once the token is complete. It uses quick-xml's own boundary scanners
-//! ([`ElementParser`], [`PiParser`]) so both agree on where a token ends.
+//! The lexer reads complete tokens from a slice. When the buffer ends inside a token the parser
+//! rewinds to that token's start and waits for more input. To avoid re-lexing a large token on
+//! every small chunk (O(n²)), this scanner remembers how far it looked and in which state
+//! (inside a quoted attribute value, after a `]`…), and resumes from there; the lexer runs again
+//! only once the token is complete. Start tags are followed by the lexer's own resumable
+//! [`TagScan`], which also refuses a malformed tag at the same point the lexer would, so the
+//! outcome never depends on where the input was split; the other tokens end at a fixed
+//! delimiter the lexer looks for too (quick-xml's [`PiParser`] for the declaration).
 
-use quick_xml::parser::{ElementParser, Parser, PiParser};
+use quick_xml::parser::{Parser, PiParser};
 
 use super::error::XmlError;
+use super::lexer::TagScan;
 
 const CDATA_OPEN: &[u8] = b"<![CDATA[";
 
@@ -17,8 +20,10 @@ const CDATA_OPEN: &[u8] = b"<![CDATA[";
 enum Kind {
     /// Not classified yet (too few bytes).
     Unknown,
-    /// Start or end tag.
-    Tag(ElementParser),
+    /// Start tag.
+    StartTag(TagScan),
+    /// End tag: ends at the first `>`.
+    EndTag,
     /// Processing instruction or XML declaration.
     Pi(PiParser),
     /// CDATA section, after its opening.
@@ -82,11 +87,20 @@ impl Pending {
         };
         match self.kind {
             Kind::Unknown => self.classify(buf),
-            Kind::Tag(mut p) => {
-                let r = found(p.feed(rest));
-                self.kind = Kind::Tag(p);
+            Kind::StartTag(mut scan) => {
+                let token = buf.get(self.start..).unwrap_or(&[]);
+                let r = match scan.resume(token) {
+                    Ok(Some(_)) => Progress::Complete,
+                    Ok(None) => Progress::Incomplete,
+                    Err(e) => Progress::Refused(e),
+                };
+                self.kind = Kind::StartTag(scan);
                 self.scanned = buf.len();
                 r
+            }
+            Kind::EndTag => {
+                self.scanned = buf.len();
+                found(rest.iter().position(|&b| b == b'>'))
             }
             Kind::Pi(mut p) => {
                 let r = found(p.feed(rest));
@@ -138,7 +152,8 @@ impl Pending {
             [b'<', b'!', ..] => {
                 return Progress::Refused(XmlError::Syntax("invalid `<!` markup".into()));
             }
-            [b'<', ..] => (Kind::Tag(ElementParser::Outside), 0),
+            [b'<', b'/', ..] => (Kind::EndTag, 0),
+            [b'<', ..] => (Kind::StartTag(TagScan::start_tag()), 0),
             [b'&', ..] => (Kind::Reference, 1),
             _ => (Kind::Text, 0),
         };
@@ -176,7 +191,13 @@ mod tests {
     fn tags_respect_quotes() {
         assert_eq!(completes_at(b"<a b='>' c=\">\">rest"), Ok(Some(15)));
         assert_eq!(completes_at(b"</a>"), Ok(Some(4)));
+        assert_eq!(
+            completes_at(b"</a '>"),
+            Ok(Some(6)),
+            "an end tag ends at its first `>`"
+        );
         assert_eq!(completes_at(b"<a"), Ok(None));
+        assert!(matches!(completes_at(b"<a b=c"), Err(XmlError::Syntax(_))));
     }
 
     #[test]

@@ -34,6 +34,7 @@ mod error;
 mod escape;
 mod fragment;
 mod framer;
+mod lexer;
 mod limits;
 pub mod ns;
 mod parser;

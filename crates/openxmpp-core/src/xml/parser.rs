@@ -1,13 +1,11 @@
 //! The sans-IO stream parser: bytes in, [`StreamEvent`]s out.
 
-use quick_xml::Reader;
-use quick_xml::events::Event;
-
 use super::error::{Limit, XmlError};
 use super::framer::{Pending, Progress};
+use super::lexer::{self, Lexed, RawAttr, is_space};
 use super::limits::ParserLimits;
 use super::stream::StreamEvent;
-use super::tree::{Span, Tree, is_space};
+use super::tree::{Span, Tree};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -17,9 +15,9 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// [`next_event`](Self::next_event) until it returns `Ok(None)`. The events are the same however
 /// the input was split. It does no I/O and keeps no clock.
 ///
-/// Tokens come from quick-xml; this type adds what XMPP needs on top: buffering across chunk
-/// boundaries, namespaces, `xml:lang` inheritance, the restricted-XML rules and
-/// [`ParserLimits`]. Memory stays bounded by the largest stanza allowed (plus the last chunk fed),
+/// Tokens come from our own restricted-XML lexer (`lexer.rs`); this type adds what XMPP needs
+/// on top: buffering across chunk boundaries, namespaces, `xml:lang` inheritance, the
+/// restricted-XML rules and [`ParserLimits`]. Memory stays bounded by the largest stanza allowed (plus the last chunk fed),
 /// provided `next_event` is drained after each `feed`.
 ///
 /// Any error is fatal: it names the stream error condition to send
@@ -53,8 +51,13 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 #[derive(Debug)]
 pub struct StreamParser {
     limits: ParserLimits,
-    /// Received bytes; `buf[..pos]` is consumed.
-    buf: Vec<u8>,
+    /// Received bytes, checked as UTF-8 as they arrive (once each); `buf[..pos]` is consumed.
+    buf: String,
+    /// The start of a UTF-8 sequence split by the end of the last chunk.
+    partial: ([u8; 4], usize),
+    /// Bytes that are not UTF-8 arrived after `buf`: nothing more is appended, and the token
+    /// that reaches them is refused.
+    poisoned: bool,
     pos: usize,
     /// Absolute stream offset of `buf[0]` (bytes dropped from the front so far).
     base: u64,
@@ -62,6 +65,18 @@ pub struct StreamParser {
     pending: Option<Pending>,
     tree: Tree,
     error: Option<XmlError>,
+    /// The attribute list the lexer fills, kept for its allocation.
+    attrs: Vec<RawAttr<'static>>,
+}
+
+/// How a run of the lexer over the buffer ended.
+enum Outcome {
+    /// An event is ready; this many bytes were consumed.
+    Ready(usize),
+    /// Everything was consumed.
+    Drained,
+    /// A token starts at this offset and is not complete yet.
+    Incomplete(usize),
 }
 
 impl Default for StreamParser {
@@ -80,12 +95,15 @@ impl StreamParser {
     pub fn with_limits(limits: ParserLimits) -> Self {
         StreamParser {
             limits,
-            buf: Vec::new(),
+            buf: String::new(),
+            partial: ([0; 4], 0),
+            poisoned: false,
             pos: 0,
             base: 0,
             pending: None,
             tree: Tree::new(),
             error: None,
+            attrs: Vec::new(),
         }
     }
 
@@ -95,12 +113,53 @@ impl StreamParser {
     }
 
     /// Appends received bytes. Ignored once the parser has failed.
-    pub fn feed(&mut self, bytes: &[u8]) {
-        if self.error.is_some() {
+    pub fn feed(&mut self, mut bytes: &[u8]) {
+        if self.error.is_some() || self.poisoned {
             return;
         }
         self.compact();
-        self.buf.extend_from_slice(bytes);
+        // First complete a sequence the previous chunk ended in the middle of.
+        let (mut partial, mut len) = self.partial;
+        if len > 0 {
+            while len < partial.len() && !bytes.is_empty() {
+                match std::str::from_utf8(&partial[..len]) {
+                    Err(e) if e.error_len().is_none() => {}
+                    _ => break,
+                }
+                partial[len] = bytes[0];
+                len += 1;
+                bytes = &bytes[1..];
+            }
+            match std::str::from_utf8(&partial[..len]) {
+                Ok(s) => self.buf.push_str(s),
+                Err(e) if e.error_len().is_none() && len < partial.len() => {
+                    self.partial = (partial, len);
+                    return;
+                }
+                Err(_) => {
+                    self.poisoned = true;
+                    return;
+                }
+            }
+            self.partial.1 = 0;
+        }
+        // A sequence cut by the end of the chunk waits for the next one.
+        let keep = incomplete_tail(bytes);
+        let (whole, tail) = bytes.split_at(bytes.len() - keep);
+        match std::str::from_utf8(whole) {
+            Ok(text) => self.buf.push_str(text),
+            Err(e) => {
+                // Not UTF-8: what precedes the fault is kept, nothing after it.
+                let valid = whole.get(..e.valid_up_to()).unwrap_or_default();
+                self.buf
+                    .push_str(std::str::from_utf8(valid).unwrap_or_default());
+                self.poisoned = true;
+                return;
+            }
+        }
+        let mut partial = [0; 4];
+        partial[..tail.len()].copy_from_slice(tail);
+        self.partial = (partial, tail.len());
     }
 
     /// Whether a first-level element has started and not yet ended (its start tag was read).
@@ -110,7 +169,7 @@ impl StreamParser {
 
     /// The number of received bytes not turned into events yet.
     pub fn buffered_len(&self) -> usize {
-        self.buf.len() - self.pos
+        self.buf.len() - self.pos + self.partial.1
     }
 
     /// Prepares for a new stream from the peer (after STARTTLS or SASL success, RFC 6120 §4.3.3):
@@ -138,7 +197,9 @@ impl StreamParser {
             Err(e) => {
                 self.error = Some(e.clone());
                 // Nothing will be parsed any more: release the memory.
-                self.buf = Vec::new();
+                self.buf = String::new();
+                self.partial.1 = 0;
+                self.poisoned = false;
                 self.pos = 0;
                 self.pending = None;
                 Err(e)
@@ -157,9 +218,9 @@ impl StreamParser {
             return;
         }
         let live = self.buf.len() - self.pos;
-        if live == 0 || self.pos >= live {
-            self.buf.copy_within(self.pos.., 0);
-            self.buf.truncate(live);
+        // Tokens end at ASCII delimiters, so `pos` is a char boundary.
+        if (live == 0 || self.pos >= live) && self.buf.is_char_boundary(self.pos) {
+            self.buf.drain(..self.pos);
             self.base += self.pos as u64;
             if let Some(p) = &mut self.pending {
                 p.shift(self.pos);
@@ -183,7 +244,8 @@ impl StreamParser {
             return Ok(Some(event));
         }
         if let Some(pending) = &mut self.pending {
-            match pending.advance(&self.buf) {
+            match pending.advance(self.buf.as_bytes()) {
+                Progress::Incomplete if self.poisoned => return Err(XmlError::InvalidUtf8),
                 Progress::Incomplete => {
                     let start = pending.start();
                     self.check_incomplete(start)?;
@@ -193,10 +255,11 @@ impl StreamParser {
                 Progress::Refused(e) => return Err(e),
             }
         }
-        // quick-xml strips a byte order mark at the start of its input; handle it here so that
-        // where the input was split cannot matter.
+        // A byte order mark where a token starts: skipped at the start of the stream, text
+        // inside a stanza, refused elsewhere; handled here so that where the input was split
+        // cannot matter.
         loop {
-            let rest = self.buf.get(self.pos..).unwrap_or(&[]);
+            let rest = self.buf.as_bytes().get(self.pos..).unwrap_or(&[]);
             if rest.starts_with(BOM) {
                 self.tree.on_bom()?;
                 self.pos += BOM.len();
@@ -208,72 +271,30 @@ impl StreamParser {
         }
 
         let base = self.abs(self.pos);
-        let input = self.buf.get(self.pos..).unwrap_or(&[]);
-        let mut reader = Reader::from_reader(input);
-        let config = reader.config_mut();
-        config.check_end_names = false;
-        config.allow_unmatched_ends = true;
-        config.expand_empty_elements = false;
-        config.allow_dangling_amp = false;
-        config.check_comments = false;
-        loop {
-            let before = to_usize(reader.buffer_position());
-            let result = reader.read_event();
-            let after = to_usize(reader.buffer_position());
-            let event = match result {
-                Ok(Event::Eof) => {
-                    self.pos += before;
-                    return Ok(None);
-                }
-                Ok(Event::Text(text)) if after == input.len() => {
-                    // Text up to the end of the buffer may continue in the next chunk. Between
-                    // stanzas it can only be whitespace: check and drop it now (keepalives).
-                    if self.tree.between_stanzas() {
-                        self.tree.on_text(&text)?;
-                        self.pos += after;
-                        return Ok(None);
-                    }
-                    self.pos += before;
-                    return self.wait_for(self.pos);
-                }
-                Ok(event) => event,
-                Err(e) => {
-                    let start = self.pos + before;
-                    // Between stanzas, text is refused for its first non-space byte, valid UTF-8
-                    // or not, so that the outcome cannot depend on where a chunk ended.
-                    if self.tree.between_stanzas() {
-                        let rest = self.buf.get(start..).unwrap_or(&[]);
-                        let text = rest
-                            .iter()
-                            .position(|&b| matches!(b, b'<' | b'&'))
-                            .unwrap_or(rest.len());
-                        if rest
-                            .get(..text)
-                            .is_some_and(|t| !t.iter().all(|&b| is_space(b)))
-                        {
-                            return Err(self.tree.text_outside_error());
-                        }
-                    }
-                    let mut pending = Pending::new(start, self.tree.pi_allowed());
-                    return match pending.advance(&self.buf) {
-                        Progress::Incomplete => {
-                            self.pos = start;
-                            self.pending = Some(pending);
-                            self.check_incomplete(start)?;
-                            Ok(None)
-                        }
-                        Progress::Complete => Err(e.into()),
-                        Progress::Refused(refusal) => Err(refusal),
-                    };
-                }
-            };
-            let span = Span {
-                start: base + before as u64,
-                end: base + after as u64,
-            };
-            if self.tree.handle(event, span, &self.limits)? {
-                self.pos += after;
-                return Ok(self.tree.take_ready());
+        let input = self.buf.get(self.pos..).unwrap_or_default();
+        let mut attrs = lexer::recycle(std::mem::take(&mut self.attrs));
+        let outcome = lex_tokens(input, base, &mut self.tree, &mut attrs, &self.limits);
+        self.attrs = lexer::recycle(attrs);
+        match outcome? {
+            Outcome::Ready(n) => {
+                self.pos += n;
+                Ok(self.tree.take_ready())
+            }
+            // What follows the checked text is not UTF-8: refused where it starts. Between
+            // stanzas that is text outside any stanza, whatever its bytes.
+            Outcome::Drained if self.poisoned && self.tree.between_stanzas() => {
+                Err(self.tree.text_outside_error())
+            }
+            Outcome::Drained | Outcome::Incomplete(_) if self.poisoned => {
+                Err(XmlError::InvalidUtf8)
+            }
+            Outcome::Drained => {
+                self.pos = self.buf.len();
+                Ok(None)
+            }
+            Outcome::Incomplete(n) => {
+                self.pos += n;
+                self.wait_for(self.pos)
             }
         }
     }
@@ -281,7 +302,7 @@ impl StreamParser {
     /// Records that the token at `start` is incomplete.
     fn wait_for(&mut self, start: usize) -> Result<Option<StreamEvent>, XmlError> {
         let mut pending = Pending::new(start, self.tree.pi_allowed());
-        match pending.advance(&self.buf) {
+        match pending.advance(self.buf.as_bytes()) {
             Progress::Refused(e) => return Err(e),
             // Text ending the buffer is never complete; keep scanning state anyway.
             Progress::Incomplete | Progress::Complete => {}
@@ -292,6 +313,69 @@ impl StreamParser {
     }
 }
 
-fn to_usize(n: u64) -> usize {
-    usize::try_from(n).unwrap_or(usize::MAX)
+/// How many bytes at the end of `bytes` start a UTF-8 sequence that continues past it (0 to
+/// 3): a lead byte and the continuation bytes that follow it, fewer than it announces.
+fn incomplete_tail(bytes: &[u8]) -> usize {
+    for back in 1..=bytes.len().min(3) {
+        let b = bytes[bytes.len() - back];
+        if b & 0xC0 == 0x80 {
+            continue; // a continuation byte: look further back for the lead
+        }
+        let announced = match b {
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF7 => 4,
+            _ => return 0, // ASCII, or not a lead byte: the UTF-8 check decides
+        };
+        let tail = &bytes[bytes.len() - back..];
+        // Only a sequence that is right so far waits; a wrong one is refused now.
+        let waits = announced > back
+            && matches!(std::str::from_utf8(tail), Err(e) if e.error_len().is_none());
+        return if waits { back } else { 0 };
+    }
+    0
+}
+
+/// Lexes tokens from `input` (at stream offset `base`) into `tree` until an event is ready,
+/// the input is used up, or a token is incomplete.
+fn lex_tokens<'a>(
+    input: &'a str,
+    base: u64,
+    tree: &mut Tree,
+    attrs: &mut Vec<RawAttr<'a>>,
+    limits: &ParserLimits,
+) -> Result<Outcome, XmlError> {
+    let mut at = 0;
+    loop {
+        let Some(rest) = input.get(at..).filter(|r| !r.is_empty()) else {
+            return Ok(Outcome::Drained);
+        };
+        if tree.between_stanzas() && !rest.starts_with('<') {
+            // Between stanzas only white space may come (keepalives): dropped as it arrives.
+            // Anything else is refused for its first byte, so that where a chunk ended cannot
+            // matter.
+            let n = rest
+                .bytes()
+                .position(|b| !is_space(b))
+                .unwrap_or(rest.len());
+            at += n;
+            if rest.as_bytes().get(n).is_some_and(|&b| b != b'<') {
+                return Err(tree.text_outside_error());
+            }
+            continue;
+        }
+        match lexer::lex(rest, tree.pi_allowed(), attrs)? {
+            Lexed::Incomplete => return Ok(Outcome::Incomplete(at)),
+            Lexed::Token(token, len) => {
+                let span = Span {
+                    start: base + at as u64,
+                    end: base + (at + len) as u64,
+                };
+                at += len;
+                if tree.handle(token, attrs, span, limits)? {
+                    return Ok(Outcome::Ready(at));
+                }
+            }
+        }
+    }
 }

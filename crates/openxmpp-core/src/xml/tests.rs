@@ -524,6 +524,39 @@ fn sample_parses() {
 }
 
 #[test]
+fn utf8_is_checked_once_however_it_is_split() {
+    // Two-, three- and four-byte sequences, in text and in attribute values.
+    let good = in_stream("<message a='é€😀'>é€😀</message>");
+    let whole = run([good.as_slice()]);
+    assert_eq!(whole.1, None);
+    for i in 0..=good.len() {
+        let (a, b) = good.split_at(i);
+        assert_eq!(run([a, b]), whole, "split at {i}");
+    }
+    assert_eq!(run(good.chunks(1)), whole);
+    // Wrong continuations, an overlong form, a lone continuation byte: refused wherever the
+    // input was cut, and stanzas before the fault still come out.
+    for bad in [
+        &b"\xE2\x82x"[..],
+        b"\xF4\x90\x80\x80",
+        b"\xC0\xAF",
+        b"\x80",
+        b"\xE2\x82",
+    ] {
+        let mut input = in_stream("<message/><message>");
+        input.extend_from_slice(bad);
+        input.extend_from_slice(b"</message>");
+        let whole = run([input.as_slice()]);
+        assert_eq!(whole.1, Some(XmlError::InvalidUtf8), "{bad:?}");
+        assert_eq!(whole.0.len(), 2, "the header and the first message");
+        for i in 0..=input.len() {
+            let (a, b) = input.split_at(i);
+            assert_eq!(run([a, b]), whole, "{bad:?} split at {i}");
+        }
+    }
+}
+
+#[test]
 fn splitting_anywhere_gives_identical_events() {
     let bytes = SAMPLE.as_bytes();
     let whole = run([bytes]);

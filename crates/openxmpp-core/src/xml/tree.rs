@@ -4,12 +4,11 @@
 
 use std::borrow::Cow;
 
-use quick_xml::events::{BytesDecl, BytesStart, Event};
-
 use super::element::{Attribute, Element};
 use super::error::{Limit, XmlError};
 use super::escape::split_qname;
-use super::escape::{check_chars, push_attr_value, push_normalized_lines, resolve_reference};
+use super::escape::{Seen, push_attr_value, push_normalized_lines, resolve_reference};
+use super::lexer::{RawAttr, Token, is_space};
 use super::limits::ParserLimits;
 use super::ns::{self, Scopes, intern_attr};
 use super::stream::{StreamEvent, StreamHeader};
@@ -134,43 +133,45 @@ impl Tree {
         }
     }
 
-    /// Handles one complete token. Returns whether an event is ready (in [`Tree::take_ready`]).
-    /// Kept small on purpose: this runs for every token.
+    /// Handles one complete token (`attrs`: a start tag's or declaration's attributes).
+    /// Returns whether an event is ready (in [`Tree::take_ready`]). Kept small on purpose:
+    /// this runs for every token.
     pub(crate) fn handle(
         &mut self,
-        event: Event<'_>,
+        token: Token<'_>,
+        attrs: &[RawAttr<'_>],
         span: Span,
         limits: &ParserLimits,
     ) -> Result<bool, XmlError> {
         if self.stack.is_empty() {
-            if let Event::Text(t) = &event {
+            if let Token::Text { text, .. } = token {
                 // Whitespace between stanzas is not part of any stanza: no size accounting.
-                return self.on_text(t).map(|()| false);
+                return self.on_text(text, false).map(|()| false);
             }
             self.stanza_start = span.start;
         }
-        match event {
-            Event::Start(e) => self.on_start(&e, false, limits)?,
-            Event::Empty(e) => self.on_start(&e, true, limits)?,
-            Event::End(e) => self.on_end(&e)?,
-            Event::Text(t) => self.on_text(&t)?,
-            Event::CData(t) => {
+        match token {
+            Token::Start { name, empty } => self.on_start(name, attrs, empty, limits)?,
+            Token::End { name } => self.on_end(name)?,
+            Token::Text { text, cr } => self.on_text(text, cr)?,
+            Token::CData { text, cr } => {
                 let outside = self.text_outside_error();
                 let top = self.stack.last_mut().ok_or(outside)?;
-                check_chars(&t)?;
-                top.with_text_tail(|s| push_normalized_lines(s, &t));
+                top.with_text_tail(|s| {
+                    if cr {
+                        push_normalized_lines(s, text);
+                    } else {
+                        s.push_str(text);
+                    }
+                });
             }
-            Event::GeneralRef(r) => {
+            Token::Reference(name) => {
                 let outside = self.text_outside_error();
                 let top = self.stack.last_mut().ok_or(outside)?;
-                let c = resolve_reference(&r)?;
+                let c = resolve_reference(name)?;
                 top.with_text_tail(|s| s.push(c));
             }
-            Event::Decl(d) => self.on_decl(&d)?,
-            Event::PI(_) => return Err(XmlError::ProcessingInstruction),
-            Event::Comment(_) => return Err(XmlError::Comment),
-            Event::DocType(_) => return Err(XmlError::Doctype),
-            Event::Eof => {}
+            Token::Declaration => self.on_decl(attrs)?,
         }
         if span.end - self.stanza_start > limits.max_stanza_size as u64 {
             return Err(XmlError::LimitExceeded(Limit::StanzaSize));
@@ -190,33 +191,33 @@ impl Tree {
         }
     }
 
-    fn on_decl(&mut self, d: &BytesDecl<'_>) -> Result<(), XmlError> {
+    /// The XML declaration: version 1.0 first, UTF-8 if an encoding is declared.
+    fn on_decl(&mut self, attrs: &[RawAttr<'_>]) -> Result<(), XmlError> {
         if !(self.phase == Phase::Prolog && self.at_doc_start) {
             return Err(XmlError::ProcessingInstruction);
         }
         self.at_doc_start = false;
-        match d.version() {
-            Ok(v) if v == "1.0" => {}
+        match attrs.first() {
+            Some(a) if a.name == "version" && a.value == "1.0" => {}
             _ => return Err(XmlError::BadDeclaration),
         }
-        match d.encoding() {
+        match attrs.iter().find(|a| a.name == "encoding") {
             None => Ok(()),
-            Some(Ok(enc)) if enc.eq_ignore_ascii_case("utf-8") => Ok(()),
-            Some(Ok(enc)) => Err(XmlError::UnsupportedEncoding(
-                enc.chars().take(64).collect(),
+            Some(a) if a.value.eq_ignore_ascii_case("utf-8") => Ok(()),
+            Some(a) => Err(XmlError::UnsupportedEncoding(
+                a.value.chars().take(64).collect(),
             )),
-            Some(Err(_)) => Err(XmlError::BadDeclaration),
         }
     }
 
-    /// Text between tokens. Between stanzas only whitespace is allowed; it is dropped.
+    /// Text between tokens (checked by the lexer; `cr`: it holds a `\r`). Between stanzas
+    /// only whitespace is allowed; it is dropped.
     #[inline]
-    pub(crate) fn on_text(&mut self, text: &str) -> Result<(), XmlError> {
+    pub(crate) fn on_text(&mut self, text: &str, cr: bool) -> Result<(), XmlError> {
         match self.stack.last_mut() {
             Some(top) => {
-                let seen = check_chars(text)?;
                 top.with_text_tail(|s| {
-                    if seen.cr {
+                    if cr {
                         push_normalized_lines(s, text);
                     } else {
                         s.push_str(text);
@@ -236,20 +237,21 @@ impl Tree {
 
     fn on_start(
         &mut self,
-        e: &BytesStart<'_>,
+        qname: &str,
+        attrs: &[RawAttr<'_>],
         empty: bool,
         limits: &ParserLimits,
     ) -> Result<(), XmlError> {
         self.at_doc_start = false;
         match self.phase {
-            Phase::Prolog => self.open_stream(e, empty, limits),
+            Phase::Prolog => self.open_stream(qname, attrs, empty, limits),
             Phase::Closed => Err(XmlError::AfterStreamEnd),
             Phase::Open => {
                 // The stream element is depth 1.
                 if self.stack.len() + 2 > limits.max_depth {
                     return Err(XmlError::LimitExceeded(Limit::Depth));
                 }
-                self.open_element(e, limits)?;
+                self.open_element(qname, attrs, limits)?;
                 if empty {
                     self.close_element();
                 }
@@ -280,23 +282,23 @@ impl Tree {
 
     fn open_stream(
         &mut self,
-        e: &BytesStart<'_>,
+        qname: &str,
+        attrs: &[RawAttr<'_>],
         empty: bool,
         limits: &ParserLimits,
     ) -> Result<(), XmlError> {
         if limits.max_depth == 0 {
             return Err(XmlError::LimitExceeded(Limit::Depth));
         }
-        self.open_element(e, limits)?;
+        self.open_element(qname, attrs, limits)?;
         let Some(root) = self.stack.pop() else {
             return Err(XmlError::Syntax("no stream element".into()));
         };
-        let qname = e.name();
-        let (prefix, _) = split_qname(qname.as_ref())?;
+        let (prefix, _) = split_qname(qname)?;
         if root.ns() != ns::STREAM || root.name() != "stream" {
             return Err(XmlError::InvalidNamespace(format!(
                 "root element `{}` in namespace `{}`",
-                truncate(qname.as_ref()),
+                truncate(qname),
                 truncate(root.ns())
             )));
         }
@@ -339,8 +341,7 @@ impl Tree {
         Ok(())
     }
 
-    fn on_end(&mut self, e: &quick_xml::events::BytesEnd<'_>) -> Result<(), XmlError> {
-        let found: &str = e;
+    fn on_end(&mut self, found: &str) -> Result<(), XmlError> {
         match self.phase {
             Phase::Open => {}
             Phase::Prolog => {
@@ -372,9 +373,12 @@ impl Tree {
 
     /// Opens the scope of a start tag (declarations, attributes, resolved name) and pushes the
     /// new element on the stack.
-    fn open_element(&mut self, e: &BytesStart<'_>, limits: &ParserLimits) -> Result<(), XmlError> {
-        let qname = e.name();
-        let qname: &str = qname.as_ref();
+    fn open_element(
+        &mut self,
+        qname: &str,
+        attrs: &[RawAttr<'_>],
+        limits: &ParserLimits,
+    ) -> Result<(), XmlError> {
         let (prefix, local) = split_qname(qname)?;
         self.scopes.open();
         self.qname_starts.push(self.qnames.len());
@@ -383,17 +387,14 @@ impl Tree {
         let scratch = &mut self.attr_scratch;
         scratch.clear();
         let mut deferred = false;
-        let mut count = 0usize;
-        for attr in e.attributes().with_checks(false) {
-            let attr = attr?;
-            count += 1;
-            if count > limits.max_attributes {
-                return Err(XmlError::LimitExceeded(Limit::Attributes));
-            }
-            let key: &str = attr.key.as_ref();
+        if attrs.len() > limits.max_attributes {
+            return Err(XmlError::LimitExceeded(Limit::Attributes));
+        }
+        for attr in attrs {
+            let key = attr.name;
             if let Some(rest) = key.strip_prefix("xmlns") {
                 if rest.is_empty() {
-                    let uri = attr_value_cow(&attr.value)?;
+                    let uri = attr_value_cow(attr.value, attr.seen)?;
                     if uri == ns::XML || uri == ns::XMLNS {
                         return Err(XmlError::BadNamespaceDeclaration(truncate(key)));
                     }
@@ -405,7 +406,7 @@ impl Tree {
                 }
                 if let Some(p) = rest.strip_prefix(':') {
                     let (_, p) = split_qname(p)?;
-                    let uri = attr_value_cow(&attr.value)?;
+                    let uri = attr_value_cow(attr.value, attr.seen)?;
                     let bad = match p {
                         "xmlns" => true,
                         "xml" => uri != ns::XML,
@@ -424,7 +425,7 @@ impl Tree {
                 }
             }
             let (ap, al) = split_qname(key)?;
-            let value = attr_value(&attr.value)?;
+            let value = attr_value(attr.value, attr.seen)?;
             scratch.push(match ap {
                 "" => Attribute::new(intern_attr(al), value),
                 "xml" => Attribute::with_ns(ns::XML, intern_attr(al), value),
@@ -523,13 +524,12 @@ fn find_duplicate(attrs: &[Attribute]) -> Option<&str> {
         .map(|&(_, name)| name)
 }
 
-/// XML white space.
-pub(crate) fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
-}
-
+/// An attribute value, unescaped and normalized (`seen`: what the lexer saw in it).
 #[inline]
-fn attr_value(raw: &str) -> Result<String, XmlError> {
+fn attr_value(raw: &str, seen: Seen) -> Result<String, XmlError> {
+    if !seen.amp && !seen.ws {
+        return Ok(raw.to_owned());
+    }
     let mut value = String::with_capacity(raw.len());
     push_attr_value(&mut value, raw)?;
     Ok(value)
@@ -537,15 +537,11 @@ fn attr_value(raw: &str) -> Result<String, XmlError> {
 
 /// An attribute value borrowed from the input when it needs no unescaping (namespace names are
 /// compared and interned, rarely kept).
-fn attr_value_cow(raw: &str) -> Result<Cow<'_, str>, XmlError> {
-    let seen = check_chars(raw)?;
-    if seen.lt {
-        return Err(XmlError::Syntax("`<` in an attribute value".into()));
-    }
+fn attr_value_cow(raw: &str, seen: Seen) -> Result<Cow<'_, str>, XmlError> {
     if !seen.amp && !seen.ws {
         return Ok(Cow::Borrowed(raw));
     }
-    attr_value(raw).map(Cow::Owned)
+    attr_value(raw, seen).map(Cow::Owned)
 }
 
 /// Bounds what an error message copies from the input.
