@@ -156,6 +156,24 @@ impl FromStr for Jid {
     }
 }
 
+impl TryFrom<String> for Jid {
+    type Error = JidError;
+
+    /// Parses and prepares a JID; when the string is already in prepared form (as addresses a
+    /// server sends usually are) it becomes the JID's storage, without a copy.
+    ///
+    /// ```
+    /// use openxmpp_core::jid::Jid;
+    ///
+    /// let jid = Jid::try_from("Juliet@Example.com/balcony".to_owned())?;
+    /// assert_eq!(jid.as_str(), "juliet@example.com/balcony");
+    /// # Ok::<(), openxmpp_core::jid::JidError>(())
+    /// ```
+    fn try_from(s: String) -> Result<Self, JidError> {
+        Inner::parse_owned(s).map(Self::from_inner)
+    }
+}
+
 impl From<BareJid> for Jid {
     fn from(bare: BareJid) -> Self {
         Self::Bare(bare)

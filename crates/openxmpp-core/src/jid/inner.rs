@@ -1,6 +1,7 @@
 //! The storage shared by all JID types: the prepared address in one `String`, plus the offsets
 //! of the separators.
 
+use std::borrow::Cow;
 use std::num::NonZeroU16;
 
 use super::{JidError, prep};
@@ -19,6 +20,24 @@ pub(crate) struct Inner {
     slash: Option<NonZeroU16>,
 }
 
+/// Splits an address into localpart, domainpart and resourcepart (RFC 7622 §3.1): the
+/// resourcepart is everything after the first `/`, the localpart what precedes an `@` before
+/// it. Separators are ASCII, so a byte search finds them.
+fn split(s: &str) -> (Option<&str>, &str, Option<&str>) {
+    let (bare, resource) = match s.bytes().position(|b| b == b'/') {
+        Some(i) => (s.get(..i).unwrap_or_default(), s.get(i + 1..)),
+        None => (s, None),
+    };
+    match bare.bytes().position(|b| b == b'@') {
+        Some(i) => (
+            bare.get(..i),
+            bare.get(i + 1..).unwrap_or_default(),
+            resource,
+        ),
+        None => (None, bare, resource),
+    }
+}
+
 /// Converts a separator offset; parts are at most 1023 bytes, so every offset is below
 /// 3 × 1024 and non-zero (a separator always follows a non-empty part).
 fn offset(n: usize) -> Option<NonZeroU16> {
@@ -28,15 +47,40 @@ fn offset(n: usize) -> Option<NonZeroU16> {
 impl Inner {
     /// Parses and prepares a JID string (RFC 7622 §3.1).
     pub(crate) fn parse(s: &str) -> Result<Self, JidError> {
-        let (bare, resource) = match s.split_once('/') {
-            Some((bare, resource)) => (bare, Some(resource)),
-            None => (s, None),
-        };
-        let (local, domain) = match bare.split_once('@') {
-            Some((local, domain)) => (Some(local), domain),
-            None => (None, bare),
-        };
+        let (local, domain, resource) = split(s);
         Self::from_parts(local, domain, resource)
+    }
+
+    /// Like [`Inner::parse`], keeping `s` as the prepared form when it already is one (the
+    /// usual case for addresses a server sent): no new allocation.
+    pub(crate) fn parse_owned(s: String) -> Result<Self, JidError> {
+        let (local, domain, resource) = split(&s);
+        let prepared_local = local.map(prep::localpart).transpose()?;
+        let prepared_domain = prep::domainpart(domain)?;
+        let prepared_resource = resource.map(prep::resourcepart).transpose()?;
+        let same = |part: &str, prepared: &Cow<'_, str>| matches!(prepared, Cow::Borrowed(p) if p.as_ptr() == part.as_ptr() && p.len() == part.len());
+        let unchanged = local
+            .zip(prepared_local.as_ref())
+            .is_none_or(|(part, prepared)| same(part, prepared))
+            && same(domain, &prepared_domain)
+            && resource
+                .zip(prepared_resource.as_ref())
+                .is_none_or(|(part, prepared)| same(part, prepared));
+        if unchanged {
+            let at = local.map(str::len);
+            let slash = resource.map(|r| s.len() - r.len() - 1);
+            drop((prepared_local, prepared_domain, prepared_resource));
+            return Ok(Self {
+                at: at.and_then(offset),
+                slash: slash.and_then(offset),
+                normalized: s,
+            });
+        }
+        Ok(Self::join(
+            prepared_local.as_deref(),
+            &prepared_domain,
+            prepared_resource.as_deref(),
+        ))
     }
 
     /// Prepares each part and joins them into one string.

@@ -39,10 +39,15 @@ pub(crate) fn localpart(s: &str) -> Result<Cow<'_, str>, JidError> {
     }
     let prepared = match localpart_fast(s) {
         Some(prepared) => prepared,
-        None => localpart_precis(s)?,
+        None => memoized(Part::Local, s, localpart_precis)?,
     };
-    if let Some(ch) = prepared.chars().find(|c| LOCAL_FORBIDDEN.contains(c)) {
-        return Err(JidError::LocalForbiddenChar { ch });
+    // The forbidden characters are ASCII, and ASCII bytes only ever stand for themselves in
+    // UTF-8: a byte search finds them.
+    if let Some(b) = prepared
+        .bytes()
+        .find(|b| LOCAL_FORBIDDEN.contains(&char::from(*b)))
+    {
+        return Err(JidError::LocalForbiddenChar { ch: char::from(b) });
     }
     if prepared.len() > MAX_PART_LEN {
         return Err(JidError::LocalTooLong {
@@ -88,7 +93,7 @@ pub(crate) fn resourcepart(s: &str) -> Result<Cow<'_, str>, JidError> {
     }
     let prepared = match resourcepart_fast(s) {
         Some(prepared) => prepared,
-        None => resourcepart_precis(s)?,
+        None => memoized(Part::Resource, s, resourcepart_precis)?,
     };
     if prepared.len() > MAX_PART_LEN {
         return Err(JidError::ResourceTooLong {
@@ -140,7 +145,8 @@ pub(crate) fn domainpart(s: &str) -> Result<Cow<'_, str>, JidError> {
     }
     let prepared = match domainpart_fast(name) {
         Some(prepared) => prepared,
-        None => domainpart_slow(name, stripped_dot)?,
+        None if stripped_dot => domainpart_slow(name, true)?,
+        None => memoized(Part::Domain, name, |n| domainpart_slow(n, false))?,
     };
     if prepared.len() > MAX_PART_LEN {
         return Err(JidError::DomainTooLong {
@@ -233,6 +239,74 @@ fn domainpart_slow(s: &str, stripped_dot: bool) -> Result<Cow<'_, str>, JidError
     Ok(Cow::Owned(unicode.into_owned()))
 }
 
+/// Which part a memoized preparation is of.
+#[derive(Clone, Copy)]
+enum Part {
+    Local = 0,
+    Domain = 1,
+    Resource = 2,
+}
+
+/// Parts longer than this are prepared every time (and cost the memo no memory).
+const MEMO_MAX_LEN: usize = 64;
+const MEMO_SLOTS: usize = 64;
+
+/// One memoized preparation: the input and its prepared form (`None`: the input itself).
+type MemoSlot = Option<(Box<str>, Option<Box<str>>)>;
+
+thread_local! {
+    /// The last preparations of parts that missed the ASCII fast paths (a direct-mapped cache
+    /// per kind of part). The same contacts, rooms and nicknames come back in stanza after
+    /// stanza, and PRECIS or IDNA cost microseconds each time; a hit costs a hash and a
+    /// comparison. A pure cache of a pure function: results are the same with or without it.
+    static MEMO: std::cell::RefCell<[[MemoSlot; MEMO_SLOTS]; 3]> =
+        std::cell::RefCell::new(std::array::from_fn(|_| std::array::from_fn(|_| None)));
+}
+
+/// `prepare(s)`, from the memo when it was prepared recently. Only successes are kept.
+fn memoized<'s>(
+    part: Part,
+    s: &'s str,
+    prepare: impl FnOnce(&'s str) -> Result<Cow<'s, str>, JidError>,
+) -> Result<Cow<'s, str>, JidError> {
+    if s.len() > MEMO_MAX_LEN {
+        return prepare(s);
+    }
+    // FNV-1a over the bytes; the slot is the low bits.
+    let hash = s.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    let slot = (hash as usize) % MEMO_SLOTS;
+    let hit = MEMO
+        .try_with(|memo| {
+            memo.try_borrow()
+                .ok()
+                .and_then(|memo| match &memo[part as usize][slot] {
+                    Some((input, prepared)) if **input == *s => Some(prepared.clone()),
+                    _ => None,
+                })
+        })
+        .ok()
+        .flatten();
+    if let Some(prepared) = hit {
+        return Ok(match prepared {
+            None => Cow::Borrowed(s),
+            Some(p) => Cow::Owned(p.into_string()),
+        });
+    }
+    let prepared = prepare(s)?;
+    let entry = match &prepared {
+        Cow::Borrowed(p) if *p == s => None,
+        other => Some(Box::from(other.as_ref())),
+    };
+    let _ = MEMO.try_with(|memo| {
+        if let Ok(mut memo) = memo.try_borrow_mut() {
+            memo[part as usize][slot] = Some((Box::from(s), entry));
+        }
+    });
+    Ok(prepared)
+}
+
 /// A readable description of a PRECIS failure, naming the offending code point.
 fn describe_precis(e: &precis_core::Error) -> String {
     match e {
@@ -288,6 +362,34 @@ mod tests {
         fn domainpart_fast_path_agrees_with_idna(s in "[a-zA-Z0-9.-]{1,24}") {
             same(domainpart_fast(&s), domainpart_slow(&s, false))?;
         }
+    }
+
+    #[test]
+    fn memoized_preparations_are_the_same() {
+        for s in ["zoë", "ZOË", "ﾌｫｸ", "Ǆ", "𝓐"] {
+            let first = localpart(s);
+            assert_eq!(localpart(s), first, "{s}");
+        }
+        for s in ["Büro", "🎸 guitar", "a\u{301}"] {
+            let first = resourcepart(s);
+            let again = resourcepart(s);
+            assert_eq!(again, first, "{s}");
+            // Input already in prepared form comes back borrowed, hit or miss.
+            if let Ok(Cow::Borrowed(_)) = first {
+                assert!(matches!(again, Ok(Cow::Borrowed(_))));
+            }
+        }
+        for s in [
+            "münchen.example",
+            "MÜNCHEN.example",
+            "xn--mnchen-3ya.example",
+        ] {
+            let first = domainpart(s);
+            assert_eq!(domainpart(s), first, "{s}");
+        }
+        // Errors are not kept, and still come back.
+        assert!(localpart("a\u{0}").is_err());
+        assert!(localpart("a\u{0}").is_err());
     }
 
     #[test]

@@ -819,6 +819,25 @@ proptest! {
         let _ = parse(&input);
     }
 
+    /// Parsing an owned string (which keeps it when it is prepared already) gives what parsing
+    /// a borrowed one gives, errors included.
+    #[test]
+    fn parsing_owned_strings_agrees(input in jid_candidate()) {
+        let borrowed = parse(&input);
+        let owned = Jid::try_from(input.clone());
+        prop_assert_eq!(&owned, &borrowed);
+        if let (Ok(a), Ok(b)) = (owned, borrowed) {
+            prop_assert_eq!(a.as_str(), b.as_str());
+            prop_assert_eq!((a.local(), a.domain(), a.resource()), (b.local(), b.domain(), b.resource()));
+        }
+    }
+
+    /// The same for separator soup, where the parts are often empty or odd.
+    #[test]
+    fn parsing_owned_separator_soup_agrees(input in "[a-zA-Z@/.\\[\\]:ü \u{3002}\u{ff0e}-]{0,24}") {
+        prop_assert_eq!(Jid::try_from(input.clone()), parse(&input));
+    }
+
     /// Parsing strings dense in separators and odd characters never panics either.
     #[test]
     fn parsing_separator_soup_never_panics(input in "[a-zA-Z@/.\\[\\]:ü \u{3002}\u{ff0e}-]{0,24}") {

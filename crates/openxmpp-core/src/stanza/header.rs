@@ -33,9 +33,9 @@ impl StanzaHeader {
             match (attr.ns(), attr.name()) {
                 (None, "id") => header.id = Some(attr.into_value()),
                 (None, "type") => kind = Some(attr.into_value()),
-                (None, "to") => header.to = Some(parse_jid(element_name, "to", attr.value())?),
+                (None, "to") => header.to = Some(jid_from(element_name, "to", attr.into_value())?),
                 (None, "from") => {
-                    header.from = Some(parse_jid(element_name, "from", attr.value())?);
+                    header.from = Some(jid_from(element_name, "from", attr.into_value())?);
                 }
                 (Some(ns::XML), "lang") => header.lang = Some(attr.into_value()),
                 _ => header.other_attributes.push(attr),
@@ -75,6 +75,19 @@ pub(crate) fn parse_jid(
             attribute,
             source,
         })
+}
+
+/// Parses a JID attribute value, keeping its string when it is already prepared.
+fn jid_from(
+    element: &'static str,
+    attribute: &'static str,
+    value: String,
+) -> Result<Jid, StanzaParseError> {
+    Jid::try_from(value).map_err(|source| StanzaParseError::InvalidJid {
+        element,
+        attribute,
+        source,
+    })
 }
 
 /// Checks that `element` is `<name xmlns='jabber:client'/>`.

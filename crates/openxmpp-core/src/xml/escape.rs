@@ -21,27 +21,54 @@ pub(crate) struct Seen {
     pub(crate) lt: bool,
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any byte of the word is zero (exact as a yes or no).
+#[inline]
+fn has_zero_byte(v: u64) -> bool {
+    v.wrapping_sub(ONES) & !v & HIGHS != 0
+}
+
+/// Whether any of the eight bytes needs a closer look: a control character (tab, LF and CR
+/// included), `&`, `<`, or `0xEF` (which starts U+FFFE and U+FFFF).
+#[inline]
+fn word_needs_look(x: u64) -> bool {
+    // Bytes below 0x20: subtracting 0x20 borrows into their high bit, which was clear.
+    let control = x.wrapping_sub(ONES * 0x20) & !x & HIGHS != 0;
+    control
+        | has_zero_byte(x ^ (ONES * u64::from(b'&')))
+        | has_zero_byte(x ^ (ONES * u64::from(b'<')))
+        | has_zero_byte(x ^ (ONES * 0xEF))
+}
+
 /// Checks that `s` holds only XML 1.0 characters. UTF-8 validity is already guaranteed by
 /// `&str`; what remains are C0 controls other than tab/LF/CR, and U+FFFE/U+FFFF (encoded
-/// `EF BF BE`/`EF BF BF`). The common case (none of those, no `&`, no `<`) is one pass over
-/// 16-byte blocks that the compiler vectorizes; anything else takes a precise byte loop.
+/// `EF BF BE`/`EF BF BF`). Eight bytes are tested at a time with word arithmetic; only words
+/// holding one of those bytes, or `&`, `<`, tab, LF, CR (reported in [`Seen`]), are looked at
+/// byte by byte.
 #[inline]
 pub(crate) fn check_chars(s: &str) -> Result<Seen, XmlError> {
     let bytes = s.as_bytes();
-    let interesting = |b: u8| (b < 0x20) | (b == b'&') | (b == b'<') | (b == 0xEF);
-    let mut blocks = bytes.chunks_exact(16);
-    let mut plain = true;
-    for block in &mut blocks {
-        if block.iter().fold(false, |acc, &b| acc | interesting(b)) {
-            plain = false;
-            break;
-        }
-    }
-    if plain && !blocks.remainder().iter().any(|&b| interesting(b)) {
-        return Ok(Seen::default());
-    }
     let mut seen = Seen::default();
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        if let Ok(word) = <[u8; 8]>::try_from(word)
+            && word_needs_look(u64::from_le_bytes(word))
+        {
+            check_bytes(bytes, at, at + 8, &mut seen)?;
+        }
+        at += 8;
+    }
+    check_bytes(bytes, at, bytes.len(), &mut seen)?;
+    Ok(seen)
+}
+
+/// The byte-by-byte check of `bytes[from..to]` (a `0xEF` may look past `to`).
+fn check_bytes(bytes: &[u8], from: usize, to: usize, seen: &mut Seen) -> Result<(), XmlError> {
+    for i in from..to {
+        let Some(&b) = bytes.get(i) else { break };
         match b {
             b'\r' => {
                 seen.cr = true;
@@ -61,7 +88,7 @@ pub(crate) fn check_chars(s: &str) -> Result<Seen, XmlError> {
             _ => {}
         }
     }
-    Ok(seen)
+    Ok(())
 }
 
 /// Appends text with XML line ends normalized: `\r\n` and a lone `\r` become `\n`.
@@ -169,8 +196,17 @@ pub(crate) fn push_attr_value(out: &mut String, raw: &str) -> Result<(), XmlErro
 /// Checks a qualified name and splits it into `(prefix, local)`; the prefix is empty when absent.
 #[inline]
 pub(crate) fn split_qname(qname: &str) -> Result<(&str, &str), XmlError> {
-    let bad = || XmlError::InvalidName(truncated(qname));
     let bytes = qname.as_bytes();
+    // The usual name: ASCII, no colon.
+    if let [first, rest @ ..] = bytes
+        && NAME_CLASS[usize::from(*first)] == START
+        && rest
+            .iter()
+            .all(|&b| matches!(NAME_CLASS[usize::from(b)], START | CHAR))
+    {
+        return Ok(("", qname));
+    }
+    let bad = || XmlError::InvalidName(truncated(qname));
     // ASCII fast path: one pass with a class table.
     let mut colon = None;
     let mut at_start = true;
@@ -370,6 +406,60 @@ mod tests {
             "x\u{FFFD}y\u{FFFD}z\u{FFFD}\u{FFFD}é"
         );
         assert_eq!(text("\u{F000}\u{FFFC}"), "\u{F000}\u{FFFC}");
+    }
+
+    #[test]
+    fn char_checks_find_every_byte_anywhere() {
+        for (byte, expect) in [
+            (
+                "\t",
+                Ok(Seen {
+                    ws: true,
+                    ..Seen::default()
+                }),
+            ),
+            (
+                "\n",
+                Ok(Seen {
+                    ws: true,
+                    ..Seen::default()
+                }),
+            ),
+            (
+                "\r",
+                Ok(Seen {
+                    ws: true,
+                    cr: true,
+                    ..Seen::default()
+                }),
+            ),
+            (
+                "&",
+                Ok(Seen {
+                    amp: true,
+                    ..Seen::default()
+                }),
+            ),
+            (
+                "<",
+                Ok(Seen {
+                    lt: true,
+                    ..Seen::default()
+                }),
+            ),
+            ("\u{1}", Err(XmlError::InvalidChar(1))),
+            ("\u{FFFE}", Err(XmlError::InvalidChar(0xFFFE))),
+            ("\u{FFFF}", Err(XmlError::InvalidChar(0xFFFF))),
+            ("\u{FFFD}", Ok(Seen::default())),
+            ("\u{F000}", Ok(Seen::default())),
+        ] {
+            for before in 0..18 {
+                for after in [0, 1, 7, 9] {
+                    let s = format!("{}{byte}{}", "a".repeat(before), "b".repeat(after));
+                    assert_eq!(check_chars(&s), expect, "{s:?}");
+                }
+            }
+        }
     }
 
     #[test]

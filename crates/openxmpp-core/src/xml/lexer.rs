@@ -113,57 +113,11 @@ fn syntax(what: &str) -> XmlError {
     XmlError::Syntax(what.to_owned())
 }
 
-/// Bytes that need a closer look in text and attribute values: control characters (tab, LF
-/// and CR included), `&`, `<`, and `0xEF` (which starts U+FFFE and U+FFFF).
-#[inline]
-fn special(b: u8) -> bool {
-    (b < 0x20) | (b == b'&') | (b == b'<') | (b == 0xEF)
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// Whether any byte of the word is zero (exact as a yes or no).
-#[inline]
-fn has_zero_byte(v: u64) -> bool {
-    v.wrapping_sub(ONES) & !v & HIGHS != 0
-}
-
-/// Whether any of the eight bytes is [`special`], a word at a time.
-#[inline]
-fn word_special(x: u64) -> bool {
-    // Bytes below 0x20: subtracting 0x20 borrows into their high bit, which was clear.
-    let control = x.wrapping_sub(ONES * 0x20) & !x & HIGHS != 0;
-    control
-        | has_zero_byte(x ^ (ONES * u64::from(b'&')))
-        | has_zero_byte(x ^ (ONES * u64::from(b'<')))
-        | has_zero_byte(x ^ (ONES * 0xEF))
-}
-
-/// Whether any byte of `bytes` is [`special`]: eight bytes at a time.
-#[inline]
-fn any_special(bytes: &[u8]) -> bool {
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        let Ok(word) = <[u8; 8]>::try_from(word) else {
-            continue;
-        };
-        if word_special(u64::from_le_bytes(word)) {
-            return true;
-        }
-    }
-    words.remainder().iter().any(|&b| special(b))
-}
-
 /// Checks character data or an attribute value for the XML character rules ([`check_chars`],
 /// only when a byte calls for it); the parser's buffer is UTF-8 already.
 #[inline]
 fn checked(text: &str) -> Result<Seen, XmlError> {
-    if any_special(text.as_bytes()) {
-        check_chars(text)
-    } else {
-        Ok(Seen::default())
-    }
+    check_chars(text)
 }
 
 /// Reads the token at the start of `input`; a start tag's or declaration's attributes replace
@@ -188,15 +142,65 @@ pub(crate) fn lex<'a>(
 }
 
 fn start_tag<'a>(input: &'a str, attrs: &mut Vec<RawAttr<'a>>) -> Result<Lexed<'a>, XmlError> {
-    let mut scan = TagScan::start_tag();
     let mut spans = SpanList::default();
-    let Some((len, empty)) = scan.scan(input.as_bytes(), Some(&mut spans))? else {
-        return Ok(Lexed::Incomplete);
+    let (len, empty, name_end) = match usual_tag(input.as_bytes(), &mut spans) {
+        Some(tag) => tag,
+        None => {
+            // Anything unusual, malformed or cut short: the general scanner decides.
+            spans = SpanList::default();
+            let mut scan = TagScan::start_tag();
+            let Some((len, empty)) = scan.scan(input.as_bytes(), Some(&mut spans))? else {
+                return Ok(Lexed::Incomplete);
+            };
+            (len, empty, scan.name_end)
+        }
     };
     let tag = sub(input, 0, len);
-    let name = sub(tag, 1, scan.name_end);
+    let name = sub(tag, 1, name_end);
     collect_attrs(tag, &spans, attrs)?;
     Ok(Lexed::Token(Token::Start { name, empty }, len))
+}
+
+/// The usual complete tag, `<name a='1' b="2">` or `…/>` (one space before each attribute, none
+/// around `=`), read in a straight line: its length, whether it was empty, where its name ends.
+/// `None` for anything else; [`TagScan`] then reads it, and gives the same result for the tags
+/// this one accepts.
+#[inline]
+fn usual_tag(b: &[u8], spans: &mut SpanList) -> Option<(usize, bool, usize)> {
+    let name_len = b.get(1..)?.iter().position(|&c| ends_name(c))?;
+    if name_len == 0 {
+        return None;
+    }
+    let name_end = 1 + name_len;
+    let mut i = name_end;
+    loop {
+        match *b.get(i)? {
+            b'>' => return Some((i + 1, false, name_end)),
+            b'/' if b.get(i + 1) == Some(&b'>') => return Some((i + 2, true, name_end)),
+            b' ' => i += 1,
+            _ => return None,
+        }
+        let attr_start = i;
+        let attr_len = b.get(i..)?.iter().position(|&c| ends_name(c))?;
+        i += attr_len;
+        if attr_len == 0 || b.get(i) != Some(&b'=') {
+            return None;
+        }
+        let quote = *b.get(i + 1)?;
+        if quote != b'\'' && quote != b'"' {
+            return None;
+        }
+        let value_start = i + 2;
+        let value_len = memchr::memchr(quote, b.get(value_start..)?)?;
+        let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        spans.push((
+            at(attr_start),
+            at(i),
+            at(value_start),
+            at(value_start + value_len),
+        ));
+        i = value_start + value_len + 1;
+    }
 }
 
 /// The byte ranges of a tag's attributes: (name start, name end, value start, value end).
@@ -596,22 +600,6 @@ mod tests {
                 14
             ))
         );
-    }
-
-    #[test]
-    fn special_bytes_are_found_anywhere() {
-        for special_byte in [0u8, 0x1F, b'\t', b'\n', b'\r', b'&', b'<', 0xEF] {
-            for len in 1..20 {
-                for at in 0..len {
-                    let mut bytes = vec![b'a'; len];
-                    bytes[at] = special_byte;
-                    assert!(any_special(&bytes), "{special_byte:#x} at {at} of {len}");
-                }
-            }
-        }
-        for plain in [b' ', b'~', 0x7F, 0x80, 0xEE, 0xF0, 0xFF, b'>', b'\''] {
-            assert!(!any_special(&[plain; 19]), "{plain:#x}");
-        }
     }
 
     #[test]
