@@ -31,15 +31,17 @@ fn has_zero_byte(v: u64) -> bool {
 }
 
 /// Whether any of the eight bytes needs a closer look: a control character (tab, LF and CR
-/// included), `&`, `<`, or `0xEF` (which starts U+FFFE and U+FFFF).
+/// included), `0xEF` (which starts U+FFFE and U+FFFF), and with `markup` also `&` or `<`.
 #[inline]
-fn word_needs_look(x: u64) -> bool {
+fn word_needs_look(x: u64, markup: bool) -> bool {
     // Bytes below 0x20: subtracting 0x20 borrows into their high bit, which was clear.
     let control = x.wrapping_sub(ONES * 0x20) & !x & HIGHS != 0;
-    control
-        | has_zero_byte(x ^ (ONES * u64::from(b'&')))
-        | has_zero_byte(x ^ (ONES * u64::from(b'<')))
-        | has_zero_byte(x ^ (ONES * 0xEF))
+    // `0xEF` only where some byte is not ASCII.
+    let noncharacter = x & HIGHS != 0 && has_zero_byte(x ^ (ONES * 0xEF));
+    let markup = markup
+        && (has_zero_byte(x ^ (ONES * u64::from(b'&')))
+            | has_zero_byte(x ^ (ONES * u64::from(b'<'))));
+    control | noncharacter | markup
 }
 
 /// Checks that `s` holds only XML 1.0 characters. UTF-8 validity is already guaranteed by
@@ -49,19 +51,38 @@ fn word_needs_look(x: u64) -> bool {
 /// byte by byte.
 #[inline]
 pub(crate) fn check_chars(s: &str) -> Result<Seen, XmlError> {
+    check_chars_in(s, true)
+}
+
+/// [`check_chars`] for character data the lexer delimited, which cannot hold `&` or `<`.
+#[inline]
+pub(crate) fn check_text_chars(s: &str) -> Result<Seen, XmlError> {
+    check_chars_in(s, false)
+}
+
+#[inline]
+fn check_chars_in(s: &str, markup: bool) -> Result<Seen, XmlError> {
     let bytes = s.as_bytes();
     let mut seen = Seen::default();
     let mut words = bytes.chunks_exact(8);
     let mut at = 0;
     for word in &mut words {
         if let Ok(word) = <[u8; 8]>::try_from(word)
-            && word_needs_look(u64::from_le_bytes(word))
+            && word_needs_look(u64::from_le_bytes(word), markup)
         {
             check_bytes(bytes, at, at + 8, &mut seen)?;
         }
         at += 8;
     }
-    check_bytes(bytes, at, bytes.len(), &mut seen)?;
+    // The last few bytes, padded with spaces into a word of their own.
+    let tail = words.remainder();
+    if !tail.is_empty() {
+        let mut word = [b' '; 8];
+        word[..tail.len()].copy_from_slice(tail);
+        if word_needs_look(u64::from_le_bytes(word), markup) {
+            check_bytes(bytes, at, bytes.len(), &mut seen)?;
+        }
+    }
     Ok(seen)
 }
 
@@ -325,57 +346,80 @@ static ATTR_TABLE: [u8; 256] = escape_table(true);
 /// Appends `s` escaped as element text. `\r` is written as `&#xD;` so it survives line-end
 /// normalization; characters XML cannot carry (C0 controls, U+FFFE, U+FFFF) become U+FFFD.
 pub(crate) fn escape_text(out: &mut Vec<u8>, s: &str) {
-    escape_with(out, s, &TEXT_TABLE);
+    escape_with(out, s, &TEXT_TABLE, false);
 }
 
 /// Appends `s` escaped for an attribute value in single quotes. Tab, LF and CR are written as
 /// character references so they survive attribute-value normalization.
 pub(crate) fn escape_attr(out: &mut Vec<u8>, s: &str) {
-    escape_with(out, s, &ATTR_TABLE);
+    escape_with(out, s, &ATTR_TABLE, true);
 }
 
-fn escape_with(out: &mut Vec<u8>, s: &str, table: &[u8; 256]) {
+/// Whether none of the eight bytes needs the table: no control character, `&`, `<`, `>`, no
+/// `0xEF`, and for an attribute no quote either.
+#[inline]
+fn word_plain(x: u64, attr: bool) -> bool {
+    let control = x.wrapping_sub(ONES * 0x20) & !x & HIGHS != 0;
+    let noncharacter = x & HIGHS != 0 && has_zero_byte(x ^ (ONES * 0xEF));
+    let markup = has_zero_byte(x ^ (ONES * u64::from(b'&')))
+        | has_zero_byte(x ^ (ONES * u64::from(b'<')))
+        | has_zero_byte(x ^ (ONES * u64::from(b'>')));
+    let quote = attr
+        && (has_zero_byte(x ^ (ONES * u64::from(b'\'')))
+            | has_zero_byte(x ^ (ONES * u64::from(b'"'))));
+    !(control | noncharacter | markup | quote)
+}
+
+fn escape_with(out: &mut Vec<u8>, s: &str, table: &[u8; 256], attr: bool) {
     let bytes = s.as_bytes();
     let mut start = 0;
     let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match table[usize::from(b)] {
-            0 => {
-                i += 1;
-                continue;
+    while i < bytes.len() {
+        // Eight plain bytes at a time; the table decides the bytes of a word that is not.
+        while let Some(word) = bytes.get(i..i + 8) {
+            match <[u8; 8]>::try_from(word) {
+                Ok(word) if word_plain(u64::from_le_bytes(word), attr) => i += 8,
+                _ => break,
             }
-            2 => {
-                let noncharacter = bytes.get(i + 1) == Some(&0xBF)
-                    && matches!(bytes.get(i + 2), Some(0xBE | 0xBF));
-                if !noncharacter {
-                    i += 1;
-                    continue;
-                }
-                out.extend_from_slice(&bytes[start..i]);
-                out.extend_from_slice("\u{FFFD}".as_bytes());
-                i += 3;
-                start = i;
-                continue;
-            }
-            _ => {}
         }
-        out.extend_from_slice(&bytes[start..i]);
-        let replacement: &[u8] = match b {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'>' => b"&gt;",
-            b'\'' => b"&apos;",
-            b'"' => b"&quot;",
-            b'\t' => b"&#x9;",
-            b'\n' => b"&#xA;",
-            b'\r' => b"&#xD;",
-            _ => "\u{FFFD}".as_bytes(),
-        };
-        out.extend_from_slice(replacement);
-        i += 1;
-        start = i;
+        let stop = (i + 8).min(bytes.len());
+        while i < stop {
+            let Some(&b) = bytes.get(i) else { break };
+            match table[usize::from(b)] {
+                0 => i += 1,
+                2 => {
+                    let noncharacter = bytes.get(i + 1) == Some(&0xBF)
+                        && matches!(bytes.get(i + 2), Some(0xBE | 0xBF));
+                    if noncharacter {
+                        out.extend_from_slice(&bytes[start..i]);
+                        out.extend_from_slice("\u{FFFD}".as_bytes());
+                        i += 3;
+                        start = i;
+                    } else {
+                        i += 1;
+                    }
+                }
+                _ => {
+                    out.extend_from_slice(&bytes[start..i]);
+                    let replacement: &[u8] = match b {
+                        b'&' => b"&amp;",
+                        b'<' => b"&lt;",
+                        b'>' => b"&gt;",
+                        b'\'' => b"&apos;",
+                        b'"' => b"&quot;",
+                        b'\t' => b"&#x9;",
+                        b'\n' => b"&#xA;",
+                        b'\r' => b"&#xD;",
+                        _ => "\u{FFFD}".as_bytes(),
+                    };
+                    out.extend_from_slice(replacement);
+                    i += 1;
+                    start = i;
+                }
+            }
+        }
     }
-    out.extend_from_slice(&bytes[start..]);
+    out.extend_from_slice(bytes.get(start..).unwrap_or_default());
 }
 
 #[cfg(test)]
@@ -406,6 +450,41 @@ mod tests {
             "x\u{FFFD}y\u{FFFD}z\u{FFFD}\u{FFFD}é"
         );
         assert_eq!(text("\u{F000}\u{FFFC}"), "\u{F000}\u{FFFC}");
+    }
+
+    #[test]
+    fn escaping_finds_every_byte_anywhere() {
+        for (raw, as_text, as_attr) in [
+            ("&", "&amp;", "&amp;"),
+            ("<", "&lt;", "&lt;"),
+            (">", "&gt;", "&gt;"),
+            ("'", "'", "&apos;"),
+            ("\"", "\"", "&quot;"),
+            ("\t", "\t", "&#x9;"),
+            ("\n", "\n", "&#xA;"),
+            ("\r", "&#xD;", "&#xD;"),
+            ("\u{1}", "\u{FFFD}", "\u{FFFD}"),
+            ("\u{FFFE}", "\u{FFFD}", "\u{FFFD}"),
+            ("\u{F000}", "\u{F000}", "\u{F000}"),
+            ("é", "é", "é"),
+        ] {
+            for before in 0..18 {
+                for after in [0, 1, 7, 9] {
+                    let (b, a) = ("a".repeat(before), "b".repeat(after));
+                    let input = format!("{b}{raw}{raw}{a}");
+                    assert_eq!(
+                        text(&input),
+                        format!("{b}{as_text}{as_text}{a}"),
+                        "{input:?}"
+                    );
+                    assert_eq!(
+                        attr(&input),
+                        format!("{b}{as_attr}{as_attr}{a}"),
+                        "{input:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //! large token arriving in small pieces is scanned once, and lexes it again when it is whole.
 
 use super::error::XmlError;
-use super::escape::{Seen, check_chars};
+use super::escape::{Seen, check_chars, check_text_chars};
 
 /// A token. Slices borrow the input; the attributes of a start tag or declaration are in the
 /// list given to [`lex`].
@@ -535,7 +535,7 @@ fn text(input: &str) -> Result<Lexed<'_>, XmlError> {
         return Ok(Lexed::Incomplete);
     };
     let text = sub(input, 0, end);
-    let seen = checked(text)?;
+    let seen = check_text_chars(text)?;
     Ok(Lexed::Token(Token::Text { text, cr: seen.cr }, end))
 }
 
