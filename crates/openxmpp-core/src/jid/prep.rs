@@ -161,24 +161,32 @@ pub(crate) fn domainpart(s: &str) -> Result<Cow<'_, str>, JidError> {
 /// left alone by UTS #46 except for lower-casing. This also covers IPv4 literals: a dotted
 /// quad is already in its normal form (`Ipv4Addr` rejects leading zeros).
 fn domainpart_fast(s: &str) -> Option<Cow<'_, str>> {
+    let bytes = s.as_bytes();
     let mut has_upper = false;
-    for label in s.split('.') {
-        let bytes = label.as_bytes();
-        if bytes.is_empty()
-            || bytes.len() > MAX_LABEL_LEN
-            || bytes.first() == Some(&b'-')
-            || bytes.last() == Some(&b'-')
-            || bytes.get(2..4) == Some(b"--")
-        {
-            return None;
-        }
-        for &b in bytes {
-            match b {
-                b'A'..=b'Z' => has_upper = true,
-                b'a'..=b'z' | b'0'..=b'9' | b'-' => {}
-                _ => return None,
+    // One pass; each label is checked when its dot (or the end) is reached.
+    let mut label_start = 0;
+    let label_ok = |label: &[u8]| {
+        !label.is_empty()
+            && label.len() <= MAX_LABEL_LEN
+            && label.first() != Some(&b'-')
+            && label.last() != Some(&b'-')
+            && label.get(2..4) != Some(b"--")
+    };
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'a'..=b'z' | b'0'..=b'9' | b'-' => {}
+            b'A'..=b'Z' => has_upper = true,
+            b'.' => {
+                if !label_ok(bytes.get(label_start..i)?) {
+                    return None;
+                }
+                label_start = i + 1;
             }
+            _ => return None,
         }
+    }
+    if !label_ok(bytes.get(label_start..)?) {
+        return None;
     }
     Some(if has_upper {
         Cow::Owned(s.to_ascii_lowercase())
