@@ -174,6 +174,15 @@ impl TryFrom<String> for Jid {
     }
 }
 
+impl From<Jid> for String {
+    /// The prepared address, moved out (no copy).
+    fn from(jid: Jid) -> String {
+        match jid {
+            Jid::Bare(BareJid(inner)) | Jid::Full(FullJid(inner)) => inner.into_string(),
+        }
+    }
+}
+
 impl From<BareJid> for Jid {
     fn from(bare: BareJid) -> Self {
         Self::Bare(bare)

@@ -126,6 +126,11 @@ impl Inner {
         Ok(Self::join(self.local(), self.domain(), Some(&resource)))
     }
 
+    /// The prepared JID, moved out.
+    pub(crate) fn into_string(self) -> String {
+        self.normalized
+    }
+
     /// The whole prepared JID.
     pub(crate) fn as_str(&self) -> &str {
         &self.normalized

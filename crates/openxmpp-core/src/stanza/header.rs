@@ -44,19 +44,28 @@ impl StanzaHeader {
         Ok((header, kind))
     }
 
-    /// An empty element `name` in `jabber:client` with these attributes and `type`.
-    pub(crate) fn element(&self, name: &'static str, kind: Option<&str>) -> Element {
-        let mut builder = Element::builder(name, ns::JABBER_CLIENT)
-            .attr_opt("id", self.id.clone())
-            .attr_opt("to", self.to.as_ref().map(|j| j.as_str().to_owned()))
-            .attr_opt("from", self.from.as_ref().map(|j| j.as_str().to_owned()))
-            .attr_opt("type", kind.map(str::to_owned));
-        if let Some(lang) = &self.lang {
-            builder = builder.lang(lang.clone());
+    /// An empty element `name` in `jabber:client` with these attributes and `type`, the strings
+    /// moved in rather than copied.
+    pub(crate) fn into_element(self, name: &'static str, kind: Option<&'static str>) -> Element {
+        let mut attrs = Vec::with_capacity(5 + self.other_attributes.len());
+        if let Some(id) = self.id {
+            attrs.push(Attribute::new("id", id));
         }
-        let mut element = builder.build();
-        for attr in &self.other_attributes {
-            element.set_attribute(attr.clone());
+        if let Some(to) = self.to {
+            attrs.push(Attribute::new("to", String::from(to)));
+        }
+        if let Some(from) = self.from {
+            attrs.push(Attribute::new("from", String::from(from)));
+        }
+        if let Some(kind) = kind {
+            attrs.push(Attribute::new("type", kind));
+        }
+        if let Some(lang) = self.lang {
+            attrs.push(Attribute::with_ns(ns::XML, "lang", lang));
+        }
+        let mut element = Element::from_parts(name.into(), ns::JABBER_CLIENT.into(), attrs);
+        for attr in self.other_attributes {
+            element.set_attribute(attr);
         }
         element
     }

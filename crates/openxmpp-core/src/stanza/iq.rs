@@ -191,7 +191,7 @@ impl From<Iq> for Element {
     fn from(iq: Iq) -> Element {
         let mut header = iq.header;
         header.id = Some(iq.id);
-        let mut element = header.element("iq", Some(iq.payload.type_name()));
+        let mut element = header.into_element("iq", Some(iq.payload.type_name()));
         match iq.payload {
             IqPayload::Get(payload) | IqPayload::Set(payload) => element.append_child(payload),
             IqPayload::Result(payload) => {

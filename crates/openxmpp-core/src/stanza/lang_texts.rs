@@ -97,13 +97,13 @@ impl<'a> IntoIterator for &'a LangTexts {
 }
 
 /// Appends one `<name xml:lang='…'>text</name>` child in `jabber:client` per text.
-pub(crate) fn append(parent: &mut crate::xml::Element, name: &'static str, texts: &LangTexts) {
-    for text in texts {
+pub(crate) fn append_owned(parent: &mut crate::xml::Element, name: &'static str, texts: LangTexts) {
+    for text in texts.0 {
         let mut child = crate::xml::Element::new(name, crate::ns::JABBER_CLIENT);
-        if let Some(lang) = &text.lang {
-            child.set_lang(lang.clone());
+        if let Some(lang) = text.lang {
+            child.set_lang(lang);
         }
-        child.append_text(&text.text);
+        child.append_text_string(text.text);
         parent.append_child(child);
     }
 }

@@ -217,9 +217,9 @@ impl TryFrom<Element> for Message {
 impl From<Message> for Element {
     fn from(message: Message) -> Element {
         let kind = (message.kind != MessageType::Normal).then_some(message.kind.name());
-        let mut element = message.header.element("message", kind);
-        super::lang_texts::append(&mut element, "subject", &message.subjects);
-        super::lang_texts::append(&mut element, "body", &message.bodies);
+        let mut element = message.header.into_element("message", kind);
+        super::lang_texts::append_owned(&mut element, "subject", message.subjects);
+        super::lang_texts::append_owned(&mut element, "body", message.bodies);
         if let Some(thread) = message.thread {
             let mut child = Element::builder("thread", ns::JABBER_CLIENT)
                 .attr_opt("parent", thread.parent)

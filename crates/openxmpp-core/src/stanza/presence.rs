@@ -259,13 +259,15 @@ impl TryFrom<Element> for Presence {
 
 impl From<Presence> for Element {
     fn from(presence: Presence) -> Element {
-        let mut element = presence.header.element("presence", presence.kind.name());
+        let mut element = presence
+            .header
+            .into_element("presence", presence.kind.name());
         if let Some(show) = presence.show {
             let mut child = Element::new("show", ns::JABBER_CLIENT);
             child.append_text(show.name());
             element.append_child(child);
         }
-        super::lang_texts::append(&mut element, "status", &presence.statuses);
+        super::lang_texts::append_owned(&mut element, "status", presence.statuses);
         if presence.priority != 0 {
             let mut child = Element::new("priority", ns::JABBER_CLIENT);
             child.append_text_string(presence.priority.to_string());
