@@ -23,7 +23,7 @@ use std::time::Duration;
 use crate::TaskResult;
 
 const USAGE: &str = "usage: cargo xtask bench [login | messages | idle] [--runs N] \
-    [--messages N] [--sessions N] [--json FILE]";
+    [--messages N] [--sessions N] [--server prosody|ejabberd] [--json FILE]";
 
 pub(crate) fn run(args: &[String]) -> TaskResult {
     match args.first().map(String::as_str) {
@@ -61,11 +61,18 @@ struct Options {
     messages: Option<usize>,
     /// `idle`: how many sessions (default 1,000).
     sessions: Option<usize>,
+    /// Only this server (`prosody` or `ejabberd`).
+    server: Option<String>,
     /// Where to write the rows as JSON, if anywhere.
     json: Option<std::path::PathBuf>,
 }
 
 impl Options {
+    /// Whether `--server` lets this server run.
+    fn runs_on(&self, server: &str) -> bool {
+        self.server.as_deref().is_none_or(|s| server.starts_with(s))
+    }
+
     fn parse(args: &[String]) -> Result<Self, String> {
         let mut options = Options::default();
         let mut args = args.iter();
@@ -85,6 +92,10 @@ impl Options {
                 "--runs" => options.runs = Some(number("--runs")?),
                 "--messages" => options.messages = Some(number("--messages")?),
                 "--sessions" => options.sessions = Some(number("--sessions")?),
+                "--server" => match args.next().map(String::as_str) {
+                    Some(name @ ("prosody" | "ejabberd")) => options.server = Some(name.to_owned()),
+                    _ => return Err(format!("--server needs prosody or ejabberd\n{USAGE}")),
+                },
                 "--json" => {
                     let value = args
                         .next()

@@ -56,7 +56,10 @@ pub(super) fn run(options: &Options) -> TaskResult {
     for (label, kind) in [
         ("prosody", ServerKind::Prosody),
         ("ejabberd", ServerKind::Ejabberd),
-    ] {
+    ]
+    .into_iter()
+    .filter(|(label, _)| options.runs_on(label))
+    {
         let server = TestServer::start(kind).map_err(|e| format!("starting {label}: {e}"))?;
         let account = server
             .new_account("idle")

@@ -189,7 +189,7 @@ pub(super) fn run(options: &Options) -> TaskResult {
     let mut rows = Vec::new();
     let mut slix_results = Vec::new();
     // One server at a time, so that no idle server shares the cores with the one measured.
-    for setup in setups() {
+    for setup in setups().into_iter().filter(|s| options.runs_on(s.label)) {
         let server = TestServer::start_with(setup.kind, setup.options.clone())
             .map_err(|e| format!("starting {}: {e}", setup.label))?;
         println!(

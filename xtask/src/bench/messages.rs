@@ -109,7 +109,7 @@ pub(super) fn run(options: &Options) -> TaskResult {
         .build()?;
 
     let mut rows = Vec::new();
-    for setup in &SETUPS {
+    for setup in SETUPS.iter().filter(|s| options.runs_on(s.label)) {
         let server = TestServer::start_with(
             setup.kind,
             ServerOptions {
@@ -150,14 +150,21 @@ pub(super) fn run(options: &Options) -> TaskResult {
         let mut slix = Vec::new();
         let mut slix_expected = 0;
         for round in 0..=runs {
-            let sample = runtime.block_on(our_run(
-                &sender,
-                &mut sender_events,
-                &mut receiver_events,
-                &to,
-                count,
-                round,
-            ))?;
+            let sample = runtime
+                .block_on(our_run(
+                    &sender,
+                    &mut sender_events,
+                    &mut receiver_events,
+                    &to,
+                    count,
+                    round,
+                ))
+                .map_err(|e| {
+                    format!(
+                        "{what}: {e}\n--- server log (end) ---\n{}",
+                        log_tail(&server)
+                    )
+                })?;
             slix_expected += count;
             let slix_sample = slix_run(
                 &mut slix_sender,
@@ -302,6 +309,13 @@ fn slix_run(
         wall,
         cpu: cpu(sender, receiver)? - cpu_before,
     })
+}
+
+/// The last lines of the server's log, for error reports.
+fn log_tail(server: &TestServer) -> String {
+    let text = fs::read_to_string(server.log_path()).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(30)..].join("\n")
 }
 
 fn per_second(count: usize, d: Duration) -> f64 {
