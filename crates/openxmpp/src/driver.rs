@@ -526,6 +526,10 @@ impl Driver {
     /// Not an `async fn`: its arguments would be stored in the task twice (once as
     /// arguments, once moved into locals), which costs an idle session kilobytes; an
     /// `async move` block uses what it captured in place.
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an async fn would store its arguments twice in the task"
+    )]
     fn run(
         mut self,
         mut stream: TcpStream,
