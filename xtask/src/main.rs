@@ -5,16 +5,18 @@
 //! - `servers [prosody|ejabberd]`: runs a private server until Enter, for manual testing.
 //! - `bench login [--runs N] [--json FILE]`: login latency against the private servers, next to
 //!   slixmpp.
+//! - `fuzz SECONDS [TARGET…] | smoke | seeds`: the fuzz targets (see `fuzz.rs`).
 
 mod bench;
 mod demo;
+mod fuzz;
 mod packages;
 mod servers;
 mod test;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <demo | test | servers [prosody|ejabberd] | bench login [--runs N] [--json FILE]>";
+const USAGE: &str = "usage: cargo xtask <demo | test | servers [prosody|ejabberd] | bench login [--runs N] [--json FILE] | fuzz SECONDS|smoke|seeds>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -23,6 +25,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(&args[1..]),
         Some("servers") => servers::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
             Ok(())

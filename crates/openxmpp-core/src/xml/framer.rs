@@ -47,6 +47,9 @@ pub(crate) struct Pending {
     scanned: usize,
     kind: Kind,
     pi_allowed: bool,
+    /// Once the outcome is known: the index just past the byte that decided it (the byte that
+    /// completed the token, or the one that made it refused).
+    decided: usize,
 }
 
 impl Pending {
@@ -58,6 +61,7 @@ impl Pending {
             scanned: start,
             kind: Kind::Unknown,
             pi_allowed,
+            decided: start,
         }
     }
 
@@ -66,10 +70,18 @@ impl Pending {
         self.start
     }
 
+    /// Once [`Pending::advance`] returned `Complete` or `Refused`: the index just past the byte
+    /// that decided it. Split anywhere before it, the token was still undecided; so the size
+    /// limit is checked against it, which makes the outcome independent of the chunking.
+    pub(crate) fn decided(&self) -> usize {
+        self.decided
+    }
+
     /// Moves the token after the buffer dropped `n` consumed bytes from its front.
     pub(crate) fn shift(&mut self, n: usize) {
         self.start -= n.min(self.start);
         self.scanned -= n.min(self.scanned);
+        self.decided -= n.min(self.decided);
     }
 
     /// Scans the bytes of `buf` not seen yet.
@@ -80,37 +92,48 @@ impl Pending {
             Some(rest) if !rest.is_empty() || matches!(self.kind, Kind::Unknown) => rest,
             _ => return Progress::Incomplete,
         };
-        match self.kind {
-            Kind::Unknown => self.classify(buf),
+        let from = self.scanned;
+        // Where in `rest` the deciding byte is, if it is there.
+        let (at, last) = match self.kind {
+            Kind::Unknown => return self.classify(buf),
             Kind::Tag(mut p) => {
-                let r = found(p.feed(rest));
+                let at = p.feed(rest);
                 self.kind = Kind::Tag(p);
-                self.scanned = buf.len();
-                r
+                (at, 0)
             }
             Kind::Pi(mut p) => {
-                let r = found(p.feed(rest));
+                let at = p.feed(rest);
                 self.kind = Kind::Pi(p);
-                self.scanned = buf.len();
-                r
+                (at, 0)
             }
-            Kind::CData => {
-                if rest.windows(3).any(|w| w == b"]]>") {
-                    return Progress::Complete;
+            Kind::CData => match rest.windows(3).position(|w| w == b"]]>") {
+                Some(at) => (Some(at), 2),
+                None => {
+                    // `]]>` may straddle the next chunk: rescan the last two bytes.
+                    self.scanned = buf.len().saturating_sub(2).max(self.scanned);
+                    return Progress::Incomplete;
                 }
-                // `]]>` may straddle the next chunk: rescan the last two bytes.
-                self.scanned = buf.len().saturating_sub(2).max(self.scanned);
-                Progress::Incomplete
+            },
+            Kind::Reference => (
+                rest.iter().position(|&b| matches!(b, b';' | b'&' | b'<')),
+                0,
+            ),
+            Kind::Text => (rest.iter().position(|&b| matches!(b, b'<' | b'&')), 0),
+        };
+        self.scanned = buf.len();
+        match at {
+            Some(at) => {
+                self.decided = from + at + last + 1;
+                Progress::Complete
             }
-            Kind::Reference => {
-                self.scanned = buf.len();
-                found(rest.iter().position(|&b| matches!(b, b';' | b'&' | b'<')))
-            }
-            Kind::Text => {
-                self.scanned = buf.len();
-                found(rest.iter().position(|&b| matches!(b, b'<' | b'&')))
-            }
+            None => Progress::Incomplete,
         }
+    }
+
+    /// Refuses the token, decided by its first `len` bytes.
+    fn refuse(&mut self, len: usize, error: XmlError) -> Progress {
+        self.decided = self.start + len;
+        Progress::Refused(error)
     }
 
     fn classify(&mut self, buf: &[u8]) -> Progress {
@@ -118,14 +141,14 @@ impl Pending {
         let (kind, skip) = match token {
             [] | [b'<'] | [b'<', b'!'] => return Progress::Incomplete,
             [b'<', b'?', ..] if !self.pi_allowed => {
-                return Progress::Refused(XmlError::ProcessingInstruction);
+                return self.refuse(2, XmlError::ProcessingInstruction);
             }
             [b'<', b'?', ..] => (Kind::Pi(PiParser(false)), 0),
-            [b'<', b'!', b'-', ..] => return Progress::Refused(XmlError::Comment),
+            [b'<', b'!', b'-', ..] => return self.refuse(3, XmlError::Comment),
             [b'<', b'!', b'[', ..] => {
                 let n = token.len().min(CDATA_OPEN.len());
-                if token.get(..n) != CDATA_OPEN.get(..n) {
-                    return Progress::Refused(XmlError::Syntax("invalid `<![` markup".into()));
+                if let Some(bad) = (0..n).find(|&i| token.get(i) != CDATA_OPEN.get(i)) {
+                    return self.refuse(bad + 1, XmlError::Syntax("invalid `<![` markup".into()));
                 }
                 if n < CDATA_OPEN.len() {
                     return Progress::Incomplete;
@@ -133,10 +156,10 @@ impl Pending {
                 (Kind::CData, CDATA_OPEN.len())
             }
             [b'<', b'!', b'D' | b'd', ..] => {
-                return Progress::Refused(XmlError::Doctype);
+                return self.refuse(3, XmlError::Doctype);
             }
             [b'<', b'!', ..] => {
-                return Progress::Refused(XmlError::Syntax("invalid `<!` markup".into()));
+                return self.refuse(3, XmlError::Syntax("invalid `<!` markup".into()));
             }
             [b'<', ..] => (Kind::Tag(ElementParser::Outside), 0),
             [b'&', ..] => (Kind::Reference, 1),
@@ -145,13 +168,6 @@ impl Pending {
         self.kind = kind;
         self.scanned = self.start + skip;
         self.advance(buf)
-    }
-}
-
-fn found(pos: Option<usize>) -> Progress {
-    match pos {
-        Some(_) => Progress::Complete,
-        None => Progress::Incomplete,
     }
 }
 

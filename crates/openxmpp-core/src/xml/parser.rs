@@ -171,8 +171,17 @@ impl StreamParser {
     /// Refuses an incomplete token (and the stanza it belongs to) that already exceeds the size
     /// limit, so a peer cannot make the buffer grow without bound.
     fn check_incomplete(&self, token_start: usize) -> Result<(), XmlError> {
+        self.check_size(token_start, self.buf.len())
+    }
+
+    /// Refuses the token starting at `token_start` if its stanza exceeds the size limit at
+    /// `end`. A token that is refused, or complete but malformed, is checked at the byte that
+    /// decided it ([`Pending::decided`]) before its own fault is reported: had it arrived in
+    /// pieces, the size limit would have refused it first, and the outcome must not depend on
+    /// how the input was split.
+    fn check_size(&self, token_start: usize, end: usize) -> Result<(), XmlError> {
         let origin = self.tree.size_origin(self.abs(token_start));
-        if self.abs(self.buf.len()) - origin > self.limits.max_stanza_size as u64 {
+        if self.abs(end).saturating_sub(origin) > self.limits.max_stanza_size as u64 {
             return Err(XmlError::LimitExceeded(Limit::StanzaSize));
         }
         Ok(())
@@ -190,7 +199,11 @@ impl StreamParser {
                     return Ok(None);
                 }
                 Progress::Complete => self.pending = None,
-                Progress::Refused(e) => return Err(e),
+                Progress::Refused(e) => {
+                    let (start, decided) = (pending.start(), pending.decided());
+                    self.check_size(start, decided)?;
+                    return Err(e);
+                }
             }
         }
         // quick-xml strips a byte order mark at the start of its input; handle it here so that
@@ -262,8 +275,14 @@ impl StreamParser {
                             self.check_incomplete(start)?;
                             Ok(None)
                         }
-                        Progress::Complete => Err(e.into()),
-                        Progress::Refused(refusal) => Err(refusal),
+                        Progress::Complete => {
+                            self.check_size(start, pending.decided())?;
+                            Err(e.into())
+                        }
+                        Progress::Refused(refusal) => {
+                            self.check_size(start, pending.decided())?;
+                            Err(refusal)
+                        }
                     };
                 }
             };
@@ -282,7 +301,10 @@ impl StreamParser {
     fn wait_for(&mut self, start: usize) -> Result<Option<StreamEvent>, XmlError> {
         let mut pending = Pending::new(start, self.tree.pi_allowed());
         match pending.advance(&self.buf) {
-            Progress::Refused(e) => return Err(e),
+            Progress::Refused(e) => {
+                self.check_size(start, pending.decided())?;
+                return Err(e);
+            }
             // Text ending the buffer is never complete; keep scanning state anyway.
             Progress::Incomplete | Progress::Complete => {}
         }

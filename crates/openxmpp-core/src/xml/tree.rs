@@ -149,6 +149,17 @@ impl Tree {
             }
             self.stanza_start = span.start;
         }
+        // The size limit first, counted to the byte that decided the token (see
+        // `Pending::decided`): the parser refuses an incomplete token beyond the limit, so the
+        // outcome must be the same when the token arrives whole.
+        let decided = match &event {
+            Event::Comment(_) | Event::DocType(_) => span.start + 3,
+            Event::PI(_) | Event::Decl(_) if !self.at_doc_start => span.start + 2,
+            _ => span.end,
+        };
+        if decided.saturating_sub(self.stanza_start) > limits.max_stanza_size as u64 {
+            return Err(XmlError::LimitExceeded(Limit::StanzaSize));
+        }
         match event {
             Event::Start(e) => self.on_start(&e, false, limits)?,
             Event::Empty(e) => self.on_start(&e, true, limits)?,
@@ -171,9 +182,6 @@ impl Tree {
             Event::Comment(_) => return Err(XmlError::Comment),
             Event::DocType(_) => return Err(XmlError::Doctype),
             Event::Eof => {}
-        }
-        if span.end - self.stanza_start > limits.max_stanza_size as u64 {
-            return Err(XmlError::LimitExceeded(Limit::StanzaSize));
         }
         Ok(self.ready.is_some())
     }
