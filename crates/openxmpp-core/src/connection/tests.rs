@@ -2,6 +2,7 @@
 //! and a fixed clock) and pair tests against an in-memory rustls server. Every scenario also
 //! runs with the server's bytes fed one at a time.
 
+mod hostile;
 mod registration;
 
 use std::io::{Read, Write};

@@ -227,6 +227,25 @@ fn byte_order_mark() {
         assert_eq!(m.get_child("body", ns::CLIENT).unwrap().text(), "\u{FEFF}x");
     }
     assert_eq!(condition(&in_stream("<a/>\u{FEFF}")), "bad-format");
+    // Found by fuzzing: a BOM after whitespace (or after another BOM) was accepted when it
+    // arrived on its own and refused inside a longer read. It is text before the header.
+    for prefix in [
+        &b"\t\xEF\xBB\xBF"[..],
+        b"\xEF\xBB\xBF\xEF\xBB\xBF",
+        b" \xEF\xBB\xBF ",
+    ] {
+        let mut input = prefix.to_vec();
+        input.extend(in_stream("<a/>"));
+        for chunk in [1, 2, 3, input.len()] {
+            let (events, err) = run(input.chunks(chunk));
+            assert!(events.is_empty(), "{prefix:?} in chunks of {chunk}");
+            assert_eq!(
+                err,
+                Some(XmlError::Syntax("text before the stream header".into())),
+                "{prefix:?} in chunks of {chunk}"
+            );
+        }
+    }
 }
 
 #[test]

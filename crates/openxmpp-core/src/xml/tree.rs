@@ -37,6 +37,8 @@ pub(crate) struct Tree {
     phase: Phase,
     /// No token other than whitespace (and a BOM) was seen yet: the XML declaration may come.
     at_doc_start: bool,
+    /// Nothing at all was seen yet, not even whitespace: a byte order mark may come.
+    bom_allowed: bool,
     scopes: Scopes,
     /// Open elements of the stanza being built; empty between stanzas.
     stack: Vec<Element>,
@@ -63,6 +65,7 @@ impl Tree {
         Tree {
             phase: Phase::Prolog,
             at_doc_start: true,
+            bom_allowed: true,
             scopes: Scopes::default(),
             stack: Vec::new(),
             qnames: String::new(),
@@ -81,6 +84,7 @@ impl Tree {
     pub(crate) fn reset(&mut self) {
         self.phase = Phase::Prolog;
         self.at_doc_start = true;
+        self.bom_allowed = true;
         self.scopes.clear();
         self.stack.clear();
         self.qnames.clear();
@@ -114,7 +118,10 @@ impl Tree {
 
     /// A UTF-8 byte order mark where a token starts.
     pub(crate) fn on_bom(&mut self) -> Result<(), XmlError> {
-        if self.phase == Phase::Prolog && self.at_doc_start {
+        // Only as the very first bytes: after whitespace (or a first BOM) it is text before
+        // the stream header, however the input was split (found by fuzzing).
+        if self.phase == Phase::Prolog && self.bom_allowed {
+            self.bom_allowed = false;
             Ok(())
         } else if let Some(top) = self.stack.last_mut() {
             top.append_text("\u{FEFF}");
@@ -142,6 +149,7 @@ impl Tree {
         span: Span,
         limits: &ParserLimits,
     ) -> Result<bool, XmlError> {
+        self.bom_allowed = false;
         if self.stack.is_empty() {
             if let Event::Text(t) = &event {
                 // Whitespace between stanzas is not part of any stanza: no size accounting.
@@ -220,6 +228,7 @@ impl Tree {
     /// Text between tokens. Between stanzas only whitespace is allowed; it is dropped.
     #[inline]
     pub(crate) fn on_text(&mut self, text: &str) -> Result<(), XmlError> {
+        self.bom_allowed = false;
         match self.stack.last_mut() {
             Some(top) => {
                 let seen = check_chars(text)?;
@@ -258,6 +267,16 @@ impl Tree {
                     return Err(XmlError::LimitExceeded(Limit::Depth));
                 }
                 self.open_element(e, limits)?;
+                if self.stack.len() == 1
+                    && self
+                        .stack
+                        .last()
+                        .is_some_and(|top| top.name() == "stream" && top.ns() == ns::STREAM)
+                {
+                    // A second stream header where a stanza should start: it could never be
+                    // completed as a stanza, so waiting for it would only hang.
+                    return Err(XmlError::NestedStream);
+                }
                 if empty {
                     self.close_element();
                 }
