@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use openxmpp_testkit::{ensure_venv, install};
 
-use crate::{TaskResult, packages};
+use crate::{TaskResult, fuzz, packages};
 
 fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
@@ -41,6 +41,8 @@ pub(crate) fn run(extra: &[String]) -> TaskResult {
         ]),
     )?;
     step("tests", cargo().args(["test", "--workspace"]).args(extra))?;
+    // Stable CI cannot run cargo-fuzz (nightly): the targets' bodies run over their seeds.
+    step("fuzz targets over their seeds", &mut fuzz::smoke_command())?;
     println!("xtask: all checks passed in {:.1?}", started.elapsed());
     Ok(())
 }

@@ -230,7 +230,7 @@ mod tests {
 
     fn simple() -> DiscoInfoResult {
         DiscoInfoResult::try_from(element(
-            "<query xmlns='http://jabber.org/protocol/disco#info'\
+            "<query xmlns='http://jabber.org/protocol/disco#info' \
                     node='http://code.google.com/p/exodus#QgayPKawpkPSDYmwT/WM94uAlu0='>\
                <identity category='client' name='Exodus 0.9.1' type='pc'/>\
                <feature var='http://jabber.org/protocol/caps'/>\
@@ -244,7 +244,7 @@ mod tests {
 
     fn complex() -> DiscoInfoResult {
         DiscoInfoResult::try_from(element(
-            "<query xmlns='http://jabber.org/protocol/disco#info'\
+            "<query xmlns='http://jabber.org/protocol/disco#info' \
                     node='http://psi-im.org#q07IKJEyjvHSyhy//CH0CxmKi8w='>\
                <identity xml:lang='en' category='client' name='Psi 0.11' type='pc'/>\
                <identity xml:lang='el' category='client' name='Ψ 0.11' type='pc'/>\
@@ -296,7 +296,7 @@ mod tests {
 
         // XEP-0115 Example 1: the <c/> element in a presence.
         let caps = Caps::try_from(element(
-            "<c xmlns='http://jabber.org/protocol/caps' hash='sha-1'\
+            "<c xmlns='http://jabber.org/protocol/caps' hash='sha-1' \
                 node='http://code.google.com/p/exodus' ver='QgayPKawpkPSDYmwT/WM94uAlu0='/>",
         ))
         .unwrap();

@@ -2,7 +2,7 @@
 //! most available resource of a contact, and where we sent directed presence (so that it can
 //! be withdrawn with `unavailable` when we go offline, RFC 6121 §4.6.3).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use openxmpp_core::jid::{BareJid, Jid};
 use openxmpp_core::stanza::{LangTexts, Presence, PresenceType, Show};
@@ -69,10 +69,16 @@ pub enum PresenceChange {
     },
 }
 
-/// At most this many contacts are tracked at once; presence from more (a flood) is ignored.
+/// At most this many contacts outside the roster are tracked at once; presence from more (a
+/// flood) is ignored. Contacts in the roster are always tracked (see
+/// [`PresenceTracker::handle_with`]), so a flood cannot push them out.
 pub const MAX_CONTACTS: usize = 20_000;
 /// At most this many resources per contact are tracked.
 pub const MAX_RESOURCES: usize = 64;
+/// A status text is kept up to this many bytes (cut at a character boundary).
+pub const MAX_STATUS_LEN: usize = 1024;
+/// At most this many languages of a status text are kept.
+pub const MAX_STATUS_LANGS: usize = 8;
 
 /// The presence of every contact, by resource.
 ///
@@ -96,14 +102,25 @@ pub const MAX_RESOURCES: usize = 64;
 pub struct PresenceTracker {
     /// Bare JID → resource ("" for the bare JID itself) → presence.
     contacts: HashMap<String, BTreeMap<String, ResourcePresence>>,
+    /// The tracked contacts that are not in the roster (bounded by [`MAX_CONTACTS`]).
+    strangers: HashSet<String>,
     /// Where we sent available directed presence.
     directed: BTreeSet<String>,
 }
 
 impl PresenceTracker {
-    /// Applies an incoming presence; returns what changed. Subscription-related presence
-    /// types, probes and errors are not availability and return `None`.
+    /// Applies an incoming presence from a contact outside the roster; returns what changed.
+    /// Subscription-related presence types, probes and errors are not availability and return
+    /// `None`. See [`PresenceTracker::handle_with`].
     pub fn handle(&mut self, presence: &Presence) -> Option<PresenceChange> {
+        self.handle_with(presence, false)
+    }
+
+    /// Applies an incoming presence; returns what changed. `in_roster` says whether the
+    /// sender is a contact of ours (or our own account): contacts outside the roster are
+    /// tracked only up to [`MAX_CONTACTS`], roster contacts always. Status texts are kept up
+    /// to [`MAX_STATUS_LEN`] bytes in up to [`MAX_STATUS_LANGS`] languages.
+    pub fn handle_with(&mut self, presence: &Presence, in_roster: bool) -> Option<PresenceChange> {
         let from = presence.header.from.as_ref()?;
         let contact = from.to_bare();
         let resource = from.resource().map(str::to_owned);
@@ -111,14 +128,17 @@ impl PresenceTracker {
             PresenceType::Available => {
                 let state = ResourcePresence {
                     availability: Availability::from_show(presence.show),
-                    statuses: presence.statuses.clone(),
+                    statuses: bounded_statuses(&presence.statuses),
                     priority: presence.priority,
                     lang: presence.header.lang.clone(),
                 };
                 let known = self.contacts.contains_key(contact.as_str());
-                if !known && self.contacts.len() >= MAX_CONTACTS {
-                    tracing::warn!(%contact, "presence of too many contacts: ignored");
-                    return None;
+                if !known && !in_roster {
+                    if self.strangers.len() >= MAX_CONTACTS {
+                        tracing::warn!(%contact, "presence of too many contacts: ignored");
+                        return None;
+                    }
+                    self.strangers.insert(contact.as_str().to_owned());
                 }
                 let resources = self
                     .contacts
@@ -144,11 +164,13 @@ impl PresenceTracker {
                             resources.remove(r);
                             if resources.is_empty() {
                                 self.contacts.remove(&key);
+                                self.strangers.remove(&key);
                             }
                         }
                     }
                     None => {
                         self.contacts.remove(&key);
+                        self.strangers.remove(&key);
                     }
                 }
                 Some(PresenceChange::Unavailable { contact, resource })
@@ -211,8 +233,29 @@ impl PresenceTracker {
     /// Forgets everything (the session ended: presence will be sent again).
     pub fn clear(&mut self) {
         self.contacts.clear();
+        self.strangers.clear();
         self.directed.clear();
     }
+}
+
+/// The status texts of a presence within [`MAX_STATUS_LEN`] and [`MAX_STATUS_LANGS`].
+fn bounded_statuses(statuses: &LangTexts) -> LangTexts {
+    if statuses.len() <= MAX_STATUS_LANGS && statuses.iter().all(|s| s.text.len() <= MAX_STATUS_LEN)
+    {
+        return statuses.clone();
+    }
+    let mut bounded = LangTexts::new();
+    for status in statuses.iter().take(MAX_STATUS_LANGS) {
+        let mut end = status.text.len().min(MAX_STATUS_LEN);
+        while !status.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        bounded.set(
+            status.lang.as_deref(),
+            status.text.get(..end).unwrap_or_default(),
+        );
+    }
+    bounded
 }
 
 #[cfg(test)]

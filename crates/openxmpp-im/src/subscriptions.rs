@@ -54,14 +54,32 @@ pub struct Subscriptions {
     pending: BTreeMap<String, (BareJid, Option<String>)>,
 }
 
+/// At most this many subscription requests wait for an answer; further requests (a flood) are
+/// dropped until some are answered.
+pub const MAX_PENDING: usize = 1_000;
+/// The text of a request is kept up to this many bytes (cut at a character boundary).
+pub const MAX_REQUEST_TEXT_LEN: usize = 1024;
+
 impl Subscriptions {
     /// Applies an incoming presence; returns the subscription event it carries, if any.
-    /// Requests from the same contact are kept once (the latest text wins).
+    /// Requests from the same contact are kept once (the latest text wins); at most
+    /// [`MAX_PENDING`] requests are kept (later ones are dropped, with no event), their text up
+    /// to [`MAX_REQUEST_TEXT_LEN`] bytes.
     pub fn handle(&mut self, presence: &Presence) -> Option<SubscriptionEvent> {
         let from = presence.header.from.as_ref()?.to_bare();
         match presence.kind {
             PresenceType::Subscribe => {
-                let status = presence.status().map(str::to_owned);
+                if !self.pending.contains_key(from.as_str()) && self.pending.len() >= MAX_PENDING {
+                    tracing::warn!(%from, "too many subscription requests pending: dropped");
+                    return None;
+                }
+                let status = presence.status().map(|text| {
+                    let mut end = text.len().min(MAX_REQUEST_TEXT_LEN);
+                    while !text.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    text.get(..end).unwrap_or_default().to_owned()
+                });
                 self.pending
                     .insert(from.as_str().to_owned(), (from.clone(), status.clone()));
                 Some(SubscriptionEvent::Requested { from, status })

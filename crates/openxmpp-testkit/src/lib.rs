@@ -6,7 +6,10 @@
 //!   and is stopped by its own PID when dropped — or, through a watchdog, when the test process
 //!   ends in any way. A server that is not installed is an error saying how to install it.
 //! - [`SlixPeer`] runs slixmpp (PyPI, pinned) as a second, independent client.
-//! - [`CutProxy`] sits between a client and a server and cuts the connections on demand.
+//! - [`CutProxy`] sits between a client and a server and cuts (or stalls) the connections on
+//!   demand.
+//! - [`ScriptedServer`] plays a hostile server on loopback: TLS with a chosen certificate
+//!   (expired, self-signed, for another host, from an untrusted CA), then a script.
 //!
 //! ```no_run
 //! use openxmpp_testkit::{ServerKind, TestServer};
@@ -28,10 +31,12 @@ mod ports;
 mod process;
 mod prosody;
 mod proxy;
+mod scripted;
 mod server;
 
 pub use certs::{ServerCert, TestCa};
 pub use error::KitError;
 pub use peer::{PeerTls, SLIXMPP_VERSION, SlixPeer, ensure_venv};
 pub use proxy::CutProxy;
+pub use scripted::{ScriptedServer, Step, Transcript};
 pub use server::{Account, PasswordHash, ServerKind, ServerOptions, TestServer, shared};

@@ -535,6 +535,15 @@ impl Connection {
             )));
             return;
         }
+        if header.content_ns != ns::JABBER_CLIENT {
+            // A server-to-server (or component) stream: nothing in it is for a client.
+            self.send_stream_error(StreamError::new(StreamErrorCondition::InvalidNamespace));
+            self.fail(ConnectionError::Protocol(format!(
+                "the server opened a stream in {}, not jabber:client",
+                header.content_ns
+            )));
+            return;
+        }
         if header
             .from
             .as_deref()

@@ -2,6 +2,7 @@
 //! and a fixed clock) and pair tests against an in-memory rustls server. Every scenario also
 //! runs with the server's bytes fed one at a time.
 
+mod hostile;
 mod registration;
 
 use std::io::{Read, Write};
@@ -100,6 +101,35 @@ struct Harness {
     raw: Vec<u8>,
     sent: String,
     events: Vec<Event>,
+    /// Everything the server wrote, as plaintext: the fuzz targets' seeds.
+    transcript: Vec<u8>,
+}
+
+impl Drop for Harness {
+    /// With `OPENXMPP_FUZZ_SEEDS=DIR`, keeps the server's side of the transcript in
+    /// `DIR/connection/` for the fuzz seeds (`cargo xtask fuzz seeds`).
+    fn drop(&mut self) {
+        use std::hash::{Hash, Hasher};
+        let Some(dir) = std::env::var_os("OPENXMPP_FUZZ_SEEDS") else {
+            return;
+        };
+        if self.transcript.is_empty() {
+            return;
+        }
+        let kind = match (&self.conn.config.tls, self.conn.config.sasl.is_anonymous()) {
+            (TlsMode::PlaintextInsecureForLocalTestingOnly, true) => "plaintext-anonymous",
+            (TlsMode::PlaintextInsecureForLocalTestingOnly, false) => "plaintext-password",
+            _ => "tls",
+        };
+        let mut hasher = std::hash::DefaultHasher::new();
+        self.transcript.hash(&mut hasher);
+        let dir = std::path::Path::new(&dir).join("connection");
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::write(
+            dir.join(format!("{kind}-{:016x}.xml", hasher.finish())),
+            &self.transcript,
+        );
+    }
 }
 
 fn config(mode: &str, pki: &Pki) -> ConnectionConfig {
@@ -131,6 +161,7 @@ impl Harness {
             raw: Vec::new(),
             sent: String::new(),
             events: Vec::new(),
+            transcript: Vec::new(),
         };
         h.conn.connecting();
         h.conn.transport_connected(h.now);
@@ -187,6 +218,7 @@ impl Harness {
 
     /// The server writes `xml` (encrypted when TLS is up).
     fn server(&mut self, xml: &str) {
+        self.transcript.extend_from_slice(xml.as_bytes());
         match self.server_tls.as_mut() {
             Some(server) => {
                 server.writer().write_all(xml.as_bytes()).unwrap();
@@ -1598,6 +1630,7 @@ fn resuming(state: ResumptionState) -> Harness {
         raw: Vec::new(),
         sent: String::new(),
         events: Vec::new(),
+        transcript: Vec::new(),
     };
     h.conn.resume(state);
     h.conn.connecting();

@@ -78,8 +78,46 @@ fn localpart_fast(s: &str) -> Option<Cow<'_, str>> {
 
 /// The full PRECIS UsernameCaseMapped enforcement of a localpart.
 fn localpart_precis(s: &str) -> Result<Cow<'_, str>, JidError> {
-    UsernameCaseMapped::enforce(s).map_err(|e| JidError::LocalPrecis {
-        detail: describe_precis(&e),
+    stable(
+        s,
+        |s| {
+            UsernameCaseMapped::enforce(s).map_err(|e| JidError::LocalPrecis {
+                detail: describe_precis(&e),
+            })
+        },
+        |detail| JidError::LocalPrecis { detail },
+    )
+}
+
+/// Enforces a profile with `enforce`, and refuses a result that the profile would map or
+/// refuse again.
+///
+/// RFC 8264 §7 checks the code points after normalization, and enforcement must be idempotent;
+/// `precis-profiles` checks the input's. So a code point that normalizes into a refused one
+/// passed: U+0387 GREEK ANO TELEIA is allowed in an OpaqueString, but NFC maps it to U+00B7
+/// MIDDLE DOT, which is allowed only between two `l` (CONTEXTO). The prepared address then did
+/// not parse again (found by fuzzing). Enforcing the prepared form again catches every such
+/// case, at the cost of a second pass only for input that preparation changed.
+fn stable<'a>(
+    s: &'a str,
+    enforce: impl Fn(&str) -> Result<Cow<'_, str>, JidError>,
+    unstable: impl Fn(String) -> JidError,
+) -> Result<Cow<'a, str>, JidError> {
+    let prepared = enforce(s)?;
+    if prepared != s {
+        let again = enforce(&prepared)?;
+        if again != prepared {
+            return Err(unstable(format!(
+                "preparing it again changes it ({prepared:?} becomes {again:?})"
+            )));
+        }
+    }
+    // `enforce` borrows from `s` or owns: re-borrowing is not expressible through the closure's
+    // signature, so an unchanged result is returned as the input itself.
+    Ok(if prepared == s {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(prepared.into_owned())
     })
 }
 
@@ -115,6 +153,12 @@ fn resourcepart_fast(s: &str) -> Option<Cow<'_, str>> {
 /// strict RFC 8265 (see [`opaque`]): symbols newer than `precis-core`'s tables, and the
 /// joiners, variation selectors and tags of emoji sequences, are accepted.
 fn resourcepart_precis(s: &str) -> Result<Cow<'_, str>, JidError> {
+    stable(s, resourcepart_precis_once, |detail| {
+        JidError::ResourcePrecis { detail }
+    })
+}
+
+fn resourcepart_precis_once(s: &str) -> Result<Cow<'_, str>, JidError> {
     let error = match OpaqueString::enforce(s) {
         Ok(prepared) => return Ok(prepared),
         Err(e) => e,

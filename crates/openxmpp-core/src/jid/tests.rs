@@ -441,6 +441,28 @@ fn resource_precis_failures() {
     ));
 }
 
+/// Found by fuzzing (`jid`): U+0387 GREEK ANO TELEIA is allowed in a resourcepart, but NFC
+/// maps it to U+00B7 MIDDLE DOT, which PRECIS allows only between two `l` (CONTEXTO). The
+/// prepared address did not parse again. Preparation is now checked to be stable.
+#[test]
+fn a_code_point_that_normalizes_into_a_refused_one_is_refused() {
+    for input in [
+        "a@b/\u{0387}",
+        "a@b/x\u{0387}V",
+        "2R2R\u{0311}--b/\u{0387}V\u{0331}b/\u{0390}\u{0311}b\u{0311}b/\u{0390}",
+    ] {
+        assert!(
+            matches!(err(input), JidError::ResourcePrecis { .. }),
+            "{input:?}"
+        );
+    }
+    // Between two `l` (Catalan's ela geminada) the middle dot is allowed, however it came.
+    assert_eq!(ok("a@b/l\u{0387}l").resource(), Some("l\u{00B7}l"));
+    assert_eq!(ok("a@b/l\u{00B7}l").resource(), Some("l\u{00B7}l"));
+    let again = ok("a@b/l\u{0387}l");
+    assert_eq!(ok(again.as_str()), again);
+}
+
 // ---- Length limits -------------------------------------------------------------------------
 
 /// A domain name of exactly `len` bytes made of labels of at most 63 octets.

@@ -97,6 +97,9 @@ pub enum XmlError {
     /// content namespace.
     #[error("invalid stream namespace or element: {0}")]
     InvalidNamespace(String),
+    /// A `<stream:stream>` start tag inside the stream, where a stanza should start.
+    #[error("a stream header inside the stream")]
+    NestedStream,
     /// A limit of [`ParserLimits`](super::ParserLimits) was exceeded.
     #[error("{0} limit exceeded")]
     LimitExceeded(Limit),
@@ -126,6 +129,7 @@ impl XmlError {
             | XmlError::BadNamespaceDeclaration(_)
             | XmlError::StreamPrefix => "bad-namespace-prefix",
             XmlError::InvalidNamespace(_) => "invalid-namespace",
+            XmlError::NestedStream => "invalid-xml",
             XmlError::LimitExceeded(_) => "policy-violation",
         }
     }

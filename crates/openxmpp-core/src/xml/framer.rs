@@ -52,6 +52,9 @@ pub(crate) struct Pending {
     scanned: usize,
     kind: Kind,
     pi_allowed: bool,
+    /// Once the outcome is known: the index just past the byte that decided it (the byte that
+    /// completed the token, or the one that made it refused).
+    decided: usize,
 }
 
 impl Pending {
@@ -63,6 +66,7 @@ impl Pending {
             scanned: start,
             kind: Kind::Unknown,
             pi_allowed,
+            decided: start,
         }
     }
 
@@ -71,10 +75,18 @@ impl Pending {
         self.start
     }
 
+    /// Once [`Pending::advance`] returned `Complete` or `Refused`: the index just past the byte
+    /// that decided it. Split anywhere before it, the token was still undecided; so the size
+    /// limit is checked against it, which makes the outcome independent of the chunking.
+    pub(crate) fn decided(&self) -> usize {
+        self.decided
+    }
+
     /// Moves the token after the buffer dropped `n` consumed bytes from its front.
     pub(crate) fn shift(&mut self, n: usize) {
         self.start -= n.min(self.start);
         self.scanned -= n.min(self.scanned);
+        self.decided -= n.min(self.decided);
     }
 
     /// Scans the bytes of `buf` not seen yet.
@@ -85,46 +97,56 @@ impl Pending {
             Some(rest) if !rest.is_empty() || matches!(self.kind, Kind::Unknown) => rest,
             _ => return Progress::Incomplete,
         };
-        match self.kind {
-            Kind::Unknown => self.classify(buf),
+        let from = self.scanned;
+        // Where in `rest` the deciding byte is, if it is there.
+        let at = match self.kind {
+            Kind::Unknown => return self.classify(buf),
             Kind::StartTag(mut scan) => {
                 let token = buf.get(self.start..).unwrap_or(&[]);
-                let r = match scan.resume(token) {
-                    Ok(Some(_)) => Progress::Complete,
-                    Ok(None) => Progress::Incomplete,
-                    Err(e) => Progress::Refused(e),
-                };
+                let r = scan.resume(token);
                 self.kind = Kind::StartTag(scan);
                 self.scanned = buf.len();
-                r
+                // The scanner stops at the byte that ended or refused the tag.
+                return match r {
+                    Ok(Some((len, _))) => {
+                        self.decided = self.start + len;
+                        Progress::Complete
+                    }
+                    Ok(None) => Progress::Incomplete,
+                    Err(e) => self.refuse(scan.at() + 1, e),
+                };
             }
-            Kind::EndTag => {
-                self.scanned = buf.len();
-                found(rest.iter().position(|&b| b == b'>'))
-            }
+            Kind::EndTag => rest.iter().position(|&b| b == b'>'),
             Kind::Pi(mut p) => {
-                let r = found(p.feed(rest));
+                let at = p.feed(rest);
                 self.kind = Kind::Pi(p);
-                self.scanned = buf.len();
-                r
+                at
             }
-            Kind::CData => {
-                if rest.windows(3).any(|w| w == b"]]>") {
-                    return Progress::Complete;
+            Kind::CData => match rest.windows(3).position(|w| w == b"]]>") {
+                Some(at) => Some(at + 2),
+                None => {
+                    // `]]>` may straddle the next chunk: rescan the last two bytes.
+                    self.scanned = buf.len().saturating_sub(2).max(self.scanned);
+                    return Progress::Incomplete;
                 }
-                // `]]>` may straddle the next chunk: rescan the last two bytes.
-                self.scanned = buf.len().saturating_sub(2).max(self.scanned);
-                Progress::Incomplete
+            },
+            Kind::Reference => rest.iter().position(|&b| matches!(b, b';' | b'&' | b'<')),
+            Kind::Text => rest.iter().position(|&b| matches!(b, b'<' | b'&')),
+        };
+        self.scanned = buf.len();
+        match at {
+            Some(at) => {
+                self.decided = from + at + 1;
+                Progress::Complete
             }
-            Kind::Reference => {
-                self.scanned = buf.len();
-                found(rest.iter().position(|&b| matches!(b, b';' | b'&' | b'<')))
-            }
-            Kind::Text => {
-                self.scanned = buf.len();
-                found(rest.iter().position(|&b| matches!(b, b'<' | b'&')))
-            }
+            None => Progress::Incomplete,
         }
+    }
+
+    /// Refuses the token, decided by its first `len` bytes.
+    fn refuse(&mut self, len: usize, error: XmlError) -> Progress {
+        self.decided = self.start + len;
+        Progress::Refused(error)
     }
 
     fn classify(&mut self, buf: &[u8]) -> Progress {
@@ -132,14 +154,14 @@ impl Pending {
         let (kind, skip) = match token {
             [] | [b'<'] | [b'<', b'!'] => return Progress::Incomplete,
             [b'<', b'?', ..] if !self.pi_allowed => {
-                return Progress::Refused(XmlError::ProcessingInstruction);
+                return self.refuse(2, XmlError::ProcessingInstruction);
             }
             [b'<', b'?', ..] => (Kind::Pi(PiParser(false)), 0),
-            [b'<', b'!', b'-', ..] => return Progress::Refused(XmlError::Comment),
+            [b'<', b'!', b'-', ..] => return self.refuse(3, XmlError::Comment),
             [b'<', b'!', b'[', ..] => {
                 let n = token.len().min(CDATA_OPEN.len());
-                if token.get(..n) != CDATA_OPEN.get(..n) {
-                    return Progress::Refused(XmlError::Syntax("invalid `<![` markup".into()));
+                if let Some(bad) = (0..n).find(|&i| token.get(i) != CDATA_OPEN.get(i)) {
+                    return self.refuse(bad + 1, XmlError::Syntax("invalid `<![` markup".into()));
                 }
                 if n < CDATA_OPEN.len() {
                     return Progress::Incomplete;
@@ -147,10 +169,10 @@ impl Pending {
                 (Kind::CData, CDATA_OPEN.len())
             }
             [b'<', b'!', b'D' | b'd', ..] => {
-                return Progress::Refused(XmlError::Doctype);
+                return self.refuse(3, XmlError::Doctype);
             }
             [b'<', b'!', ..] => {
-                return Progress::Refused(XmlError::Syntax("invalid `<!` markup".into()));
+                return self.refuse(3, XmlError::Syntax("invalid `<!` markup".into()));
             }
             [b'<', b'/', ..] => (Kind::EndTag, 0),
             [b'<', ..] => (Kind::StartTag(TagScan::start_tag()), 0),
@@ -160,13 +182,6 @@ impl Pending {
         self.kind = kind;
         self.scanned = self.start + skip;
         self.advance(buf)
-    }
-}
-
-fn found(pos: Option<usize>) -> Progress {
-    match pos {
-        Some(_) => Progress::Complete,
-        None => Progress::Incomplete,
     }
 }
 
@@ -223,6 +238,39 @@ mod tests {
         assert_eq!(p.advance(&buf), Progress::Incomplete);
         buf.push(b'>');
         assert_eq!(p.advance(&buf), Progress::Complete);
+    }
+
+    /// Where each outcome was decided, whole or byte by byte: the size limit is checked there.
+    #[test]
+    fn decided_at_the_deciding_byte() {
+        for (input, pi_allowed, decided) in [
+            (&b"<a b='1'>tail"[..], true, 9),
+            (b"</a>tail", true, 4),
+            (b"text<", true, 5),
+            (b"&amp;x", true, 5),
+            (b"<![CDATA[x]]>tail", true, 13),
+            (b"<?xml version='1.0'?>tail", true, 21),
+            (b"<!-- c -->", true, 3),
+            (b"<!DOCTYPE x>", true, 3),
+            (b"<!x", true, 3),
+            (b"<![CDAX[", true, 7),
+            (b"<?pi?>", false, 2),
+            (b"<a b=c>", true, 6),
+            (b"<a/x>", true, 4),
+        ] {
+            let mut whole = Pending::new(0, pi_allowed);
+            assert_ne!(whole.advance(input), Progress::Incomplete, "{input:?}");
+            assert_eq!(whole.decided(), decided, "{input:?} whole");
+            let mut pieces = Pending::new(0, pi_allowed);
+            let end = (1..=input.len())
+                .find(|&end| pieces.advance(&input[..end]) != Progress::Incomplete)
+                .unwrap();
+            assert_eq!(
+                (end, pieces.decided()),
+                (decided, decided),
+                "{input:?} in pieces"
+            );
+        }
     }
 
     #[test]

@@ -311,6 +311,11 @@ impl TagScan {
         self.scan(input, None)
     }
 
+    /// How far the scan got: after a refusal, the index of the byte that refused the tag.
+    pub(crate) fn at(&self) -> usize {
+        self.pos
+    }
+
     /// The declaration's pseudo-attributes, from `pos`.
     fn declaration(pos: usize) -> Self {
         TagScan {

@@ -77,6 +77,8 @@ enum Outcome {
     Drained,
     /// A token starts at this offset and is not complete yet.
     Incomplete(usize),
+    /// The lexer refused the token starting at this offset.
+    Refused(usize, XmlError),
 }
 
 impl Default for StreamParser {
@@ -232,27 +234,65 @@ impl StreamParser {
     /// Refuses an incomplete token (and the stanza it belongs to) that already exceeds the size
     /// limit, so a peer cannot make the buffer grow without bound.
     fn check_incomplete(&self, token_start: usize) -> Result<(), XmlError> {
+        self.check_size(token_start, self.buf.len())
+    }
+
+    /// Refuses the token starting at `token_start` if its stanza exceeds the size limit at
+    /// `end`. A token that is refused is checked at the byte that decided it
+    /// ([`Pending::decided`]) before its own fault is reported: had it arrived in pieces, the
+    /// size limit would have refused it first, and the outcome must not depend on how the
+    /// input was split.
+    fn check_size(&self, token_start: usize, end: usize) -> Result<(), XmlError> {
         let origin = self.tree.size_origin(self.abs(token_start));
-        if self.abs(self.buf.len()) - origin > self.limits.max_stanza_size as u64 {
+        if self.abs(end).saturating_sub(origin) > self.limits.max_stanza_size as u64 {
             return Err(XmlError::LimitExceeded(Limit::StanzaSize));
         }
         Ok(())
+    }
+
+    /// The bytes after the buffer are not UTF-8: the token at `token_start` is refused for
+    /// that, at the first byte that is not (after the size limit, as for any refusal).
+    fn refuse_utf8(&self, token_start: usize) -> XmlError {
+        match self.check_size(token_start, self.buf.len() + 1) {
+            Err(e) => e,
+            Ok(()) => XmlError::InvalidUtf8,
+        }
+    }
+
+    /// The lexer refused the complete (or refused) token at `token_start`: the size limit is
+    /// checked at the byte that decided it, as the framer finds it, so that the outcome is the
+    /// one the token would have had arriving in pieces.
+    fn refuse_token(&self, token_start: usize, error: XmlError) -> XmlError {
+        let mut pending = Pending::new(token_start, self.tree.pi_allowed());
+        let decided = match pending.advance(self.buf.as_bytes()) {
+            Progress::Complete | Progress::Refused(_) => pending.decided(),
+            Progress::Incomplete => self.buf.len(),
+        };
+        match self.check_size(token_start, decided) {
+            Err(e) => e,
+            Ok(()) => error,
+        }
     }
 
     fn step(&mut self) -> Result<Option<StreamEvent>, XmlError> {
         if let Some(event) = self.tree.take_ready() {
             return Ok(Some(event));
         }
-        if let Some(pending) = &mut self.pending {
-            match pending.advance(self.buf.as_bytes()) {
-                Progress::Incomplete if self.poisoned => return Err(XmlError::InvalidUtf8),
+        if let Some(mut pending) = self.pending {
+            let start = pending.start();
+            let progress = pending.advance(self.buf.as_bytes());
+            self.pending = Some(pending);
+            match progress {
+                Progress::Incomplete if self.poisoned => return Err(self.refuse_utf8(start)),
                 Progress::Incomplete => {
-                    let start = pending.start();
                     self.check_incomplete(start)?;
                     return Ok(None);
                 }
                 Progress::Complete => self.pending = None,
-                Progress::Refused(e) => return Err(e),
+                Progress::Refused(e) => {
+                    self.check_size(start, pending.decided())?;
+                    return Err(e);
+                }
             }
         }
         // A byte order mark where a token starts: skipped at the start of the stream, text
@@ -285,9 +325,9 @@ impl StreamParser {
             Outcome::Drained if self.poisoned && self.tree.between_stanzas() => {
                 Err(self.tree.text_outside_error())
             }
-            Outcome::Drained | Outcome::Incomplete(_) if self.poisoned => {
-                Err(XmlError::InvalidUtf8)
-            }
+            Outcome::Drained if self.poisoned => Err(self.refuse_utf8(self.buf.len())),
+            Outcome::Incomplete(n) if self.poisoned => Err(self.refuse_utf8(self.pos + n)),
+            Outcome::Refused(n, e) => Err(self.refuse_token(self.pos + n, e)),
             Outcome::Drained => {
                 self.pos = self.buf.len();
                 Ok(None)
@@ -303,7 +343,10 @@ impl StreamParser {
     fn wait_for(&mut self, start: usize) -> Result<Option<StreamEvent>, XmlError> {
         let mut pending = Pending::new(start, self.tree.pi_allowed());
         match pending.advance(self.buf.as_bytes()) {
-            Progress::Refused(e) => return Err(e),
+            Progress::Refused(e) => {
+                self.check_size(start, pending.decided())?;
+                return Err(e);
+            }
             // Text ending the buffer is never complete; keep scanning state anyway.
             Progress::Incomplete | Progress::Complete => {}
         }
@@ -351,6 +394,7 @@ fn lex_tokens<'a>(
             return Ok(Outcome::Drained);
         };
         if tree.between_stanzas() && !rest.starts_with('<') {
+            tree.on_space();
             // Between stanzas only white space may come (keepalives): dropped as it arrives.
             // Anything else is refused for its first byte, so that where a chunk ended cannot
             // matter.
@@ -364,7 +408,11 @@ fn lex_tokens<'a>(
             }
             continue;
         }
-        match lexer::lex(rest, tree.pi_allowed(), attrs)? {
+        let lexed = match lexer::lex(rest, tree.pi_allowed(), attrs) {
+            Ok(lexed) => lexed,
+            Err(e) => return Ok(Outcome::Refused(at, e)),
+        };
+        match lexed {
             Lexed::Incomplete => return Ok(Outcome::Incomplete(at)),
             Lexed::Token(token, len) => {
                 let span = Span {

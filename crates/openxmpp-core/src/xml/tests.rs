@@ -227,6 +227,25 @@ fn byte_order_mark() {
         assert_eq!(m.get_child("body", ns::CLIENT).unwrap().text(), "\u{FEFF}x");
     }
     assert_eq!(condition(&in_stream("<a/>\u{FEFF}")), "bad-format");
+    // Found by fuzzing: a BOM after whitespace (or after another BOM) was accepted when it
+    // arrived on its own and refused inside a longer read. It is text before the header.
+    for prefix in [
+        &b"\t\xEF\xBB\xBF"[..],
+        b"\xEF\xBB\xBF\xEF\xBB\xBF",
+        b" \xEF\xBB\xBF ",
+    ] {
+        let mut input = prefix.to_vec();
+        input.extend(in_stream("<a/>"));
+        for chunk in [1, 2, 3, input.len()] {
+            let (events, err) = run(input.chunks(chunk));
+            assert!(events.is_empty(), "{prefix:?} in chunks of {chunk}");
+            assert_eq!(
+                err,
+                Some(XmlError::Syntax("text before the stream header".into())),
+                "{prefix:?} in chunks of {chunk}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -489,6 +508,59 @@ fn limits() {
         check(&in_stream(nine), 1000).unwrap().condition(),
         "policy-violation"
     );
+}
+
+/// Found by fuzzing (`stream_parser`): a token both malformed (or refused) and beyond the size
+/// limit was refused for its fault when it arrived whole, for its size when it arrived in
+/// pieces. The size limit is now checked at the byte that decided the token, so the outcome is
+/// the same however the input is split.
+#[test]
+fn size_limit_and_token_faults_agree_whatever_the_chunking() {
+    let limits = ParserLimits {
+        max_stanza_size: 64,
+        max_depth: 4,
+        max_attributes: 4,
+        max_namespace_bindings: 8,
+    };
+    let run_limited = |chunks: &[&[u8]]| {
+        let mut parser = StreamParser::with_limits(limits);
+        run_with(&mut parser, chunks.iter().copied())
+    };
+    let size = Some(XmlError::LimitExceeded(Limit::StanzaSize));
+    let agree = |input: &[u8]| {
+        let whole = run_limited(&[input]);
+        assert!(whole.1.is_some(), "{}", String::from_utf8_lossy(input));
+        for i in 0..=input.len() {
+            let (a, b) = input.split_at(i);
+            assert_eq!(
+                run_limited(&[a, b]),
+                whole,
+                "split at {i}: {}",
+                String::from_utf8_lossy(input)
+            );
+        }
+        whole.1
+    };
+    // The fuzzer's case: an end tag whose quote never closes runs past the limit into
+    // invalid UTF-8.
+    let mut quote = in_stream(&format!("<m></m a='{}", "x".repeat(80)));
+    quote.extend_from_slice(b"\xff'>");
+    assert_eq!(agree(&quote), size);
+    // Too many attributes, in a start tag beyond the size limit.
+    let attrs: String = (0..12).map(|i| format!(" a{i}='{i}'")).collect();
+    assert_eq!(agree(&in_stream(&format!("<m{attrs}/>"))), size);
+    // Refused markup starting anywhere around the limit.
+    for fill in 48..64 {
+        for refused in [
+            "<!-- c -->",
+            "<?pi x?>",
+            "<!DOCTYPE m>",
+            "<![CDAX[",
+            "&bad;",
+        ] {
+            agree(&in_stream(&format!("<m>{}{refused}</m>", "x".repeat(fill))));
+        }
+    }
 }
 
 /// A stream exercising everything a split can hit: multi-byte UTF-8, entities and character

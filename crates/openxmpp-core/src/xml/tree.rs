@@ -1,4 +1,4 @@
-//! Turns complete quick-xml tokens into stream events: namespace resolution, the restricted-XML
+//! Turns complete tokens into stream events: namespace resolution, the restricted-XML
 //! rules, `xml:lang` inheritance, depth/attribute/size limits, and the element stack of the
 //! stanza being built.
 
@@ -36,6 +36,8 @@ pub(crate) struct Tree {
     phase: Phase,
     /// No token other than whitespace (and a BOM) was seen yet: the XML declaration may come.
     at_doc_start: bool,
+    /// Nothing at all was seen yet, not even whitespace: a byte order mark may come.
+    bom_allowed: bool,
     scopes: Scopes,
     /// Open elements of the stanza being built; empty between stanzas.
     stack: Vec<Element>,
@@ -62,6 +64,7 @@ impl Tree {
         Tree {
             phase: Phase::Prolog,
             at_doc_start: true,
+            bom_allowed: true,
             scopes: Scopes::default(),
             stack: Vec::new(),
             qnames: String::new(),
@@ -80,6 +83,7 @@ impl Tree {
     pub(crate) fn reset(&mut self) {
         self.phase = Phase::Prolog;
         self.at_doc_start = true;
+        self.bom_allowed = true;
         self.scopes.clear();
         self.stack.clear();
         self.qnames.clear();
@@ -113,7 +117,10 @@ impl Tree {
 
     /// A UTF-8 byte order mark where a token starts.
     pub(crate) fn on_bom(&mut self) -> Result<(), XmlError> {
-        if self.phase == Phase::Prolog && self.at_doc_start {
+        // Only as the very first bytes: after whitespace (or a first BOM) it is text before
+        // the stream header, however the input was split.
+        if self.phase == Phase::Prolog && self.bom_allowed {
+            self.bom_allowed = false;
             Ok(())
         } else if let Some(top) = self.stack.last_mut() {
             top.append_text("\u{FEFF}");
@@ -121,6 +128,13 @@ impl Tree {
         } else {
             Err(self.text_outside_error())
         }
+    }
+
+    /// White space between stanzas (or before the header), dropped by the parser: no byte
+    /// order mark may follow.
+    #[inline]
+    pub(crate) fn on_space(&mut self) {
+        self.bom_allowed = false;
     }
 
     /// The error for character data that is not inside a stanza: legal XML inside the stream
@@ -143,12 +157,19 @@ impl Tree {
         span: Span,
         limits: &ParserLimits,
     ) -> Result<bool, XmlError> {
+        self.bom_allowed = false;
         if self.stack.is_empty() {
             if let Token::Text { text, .. } = token {
                 // Whitespace between stanzas is not part of any stanza: no size accounting.
                 return self.on_text(text, false).map(|()| false);
             }
             self.stanza_start = span.start;
+        }
+        // The size limit first, counted to the token's last byte (the one that decided it):
+        // the parser refuses an incomplete token beyond the limit, so a fault of the token
+        // must not be reported instead when it arrives whole.
+        if span.end - self.stanza_start > limits.max_stanza_size as u64 {
+            return Err(XmlError::LimitExceeded(Limit::StanzaSize));
         }
         match token {
             Token::Start { name, empty } => self.on_start(name, attrs, empty, limits)?,
@@ -172,9 +193,6 @@ impl Tree {
                 top.with_text_tail(|s| s.push(c));
             }
             Token::Declaration => self.on_decl(attrs)?,
-        }
-        if span.end - self.stanza_start > limits.max_stanza_size as u64 {
-            return Err(XmlError::LimitExceeded(Limit::StanzaSize));
         }
         Ok(self.ready.is_some())
     }
@@ -252,6 +270,16 @@ impl Tree {
                     return Err(XmlError::LimitExceeded(Limit::Depth));
                 }
                 self.open_element(qname, attrs, limits)?;
+                if self.stack.len() == 1
+                    && self
+                        .stack
+                        .last()
+                        .is_some_and(|top| top.name() == "stream" && top.ns() == ns::STREAM)
+                {
+                    // A second stream header where a stanza should start: it could never be
+                    // completed as a stanza, so waiting for it would only hang.
+                    return Err(XmlError::NestedStream);
+                }
                 if empty {
                     self.close_element();
                 }

@@ -435,7 +435,7 @@ mod tests {
         let iq = Iq::try_from(element(
             "<iq id='a78b4q6ha463' to='juliet@example.com/chamber' type='set'>\
                <query xmlns='jabber:iq:roster' ver='ver14'>\
-                 <item jid='nurse@example.com' ask='subscribe' approved='true'\
+                 <item jid='nurse@example.com' ask='subscribe' approved='true' \
                        subscription='none'><group>Servants</group><group>Servants</group></item>\
                </query>\
              </iq>",

@@ -26,7 +26,13 @@ impl<S: RosterStore> Session<S> {
                 if !ours && let Some(lookup) = self.caps_cache.handle_presence(&presence) {
                     self.request(super::Purpose::Capabilities(lookup.key), lookup.iq);
                 }
-                match self.presence.handle(&presence) {
+                // Contacts in the roster (and our own resources) are always tracked; anyone
+                // else only within the tracker's bound, so a flood cannot push them out.
+                let in_roster = presence.header.from.as_ref().is_some_and(|from| {
+                    let bare = from.to_bare();
+                    bare == self.account || self.roster.get(&bare).is_some()
+                });
+                match self.presence.handle_with(&presence, in_roster) {
                     Some(change) => {
                         if let Some(from) = &presence.header.from {
                             // RFC 6121 §5.1: a presence change ends the resource lock.

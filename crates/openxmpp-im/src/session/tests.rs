@@ -1,5 +1,7 @@
 //! Transcript tests of the session: stanzas in, stanzas and events out.
 
+mod hostile;
+
 use openxmpp_core::connection::StreamFeatures;
 use openxmpp_core::error::StanzaErrorCondition;
 use openxmpp_core::stanza::{Iq, IqPayload, Presence, PresenceType, Stanza};
