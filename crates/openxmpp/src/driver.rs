@@ -193,7 +193,13 @@ async fn connect_first(
     })
 }
 
-/// How many stanzas may wait for a reconnect; beyond it the driver takes no more commands, so
+/// How many stanzas may await the server's acknowledgement (XEP-0198) at once; more wait in
+/// the queue. This bounds what is kept for resending and what is sent again after a lost
+/// session, and keeps a server that never acknowledges from making the client hold an
+/// unbounded backlog.
+const MAX_IN_FLIGHT: usize = 500;
+
+/// How many stanzas may wait for a reconnect (or for acknowledgements); beyond it the driver takes no more commands, so
 /// that `send` waits (its channel fills) instead of stanzas being dropped.
 const RECONNECT_QUEUE: usize = 1000;
 
@@ -317,11 +323,7 @@ impl Driver {
                             tracing::warn!(error = %e, "unacknowledged stanza not resent");
                         }
                     }
-                    while let Some(element) = self.queued.pop_front() {
-                        if let Err(e) = self.conn.send_element(&element) {
-                            tracing::warn!(error = %e, "queued stanza dropped");
-                        }
-                    }
+                    self.flush_queued();
                 }
                 connection::Event::Disconnected { ref error } => {
                     self.lost_at = Some(timestamp_now());
@@ -366,9 +368,28 @@ impl Driver {
         let _ = self.events.send(event);
     }
 
-    /// Sends `element` now if online, else queues it for the next session.
+    /// Whether a stanza may go out now: online, and fewer than [`MAX_IN_FLIGHT`] stanzas
+    /// await the server's acknowledgement.
+    fn may_send(&self) -> bool {
+        self.conn.state() == State::Online && self.conn.unacked_stanzas() < MAX_IN_FLIGHT
+    }
+
+    /// Sends what was queued, in order, as far as the server's acknowledgements allow.
+    fn flush_queued(&mut self) {
+        while self.may_send() {
+            let Some(element) = self.queued.pop_front() else {
+                break;
+            };
+            if let Err(e) = self.conn.send_element(&element) {
+                tracing::warn!(error = %e, "queued stanza dropped");
+            }
+        }
+    }
+
+    /// Sends `element` now if online and the server keeps up, else queues it (behind what is
+    /// already queued) for when it does or for the next session.
     fn send_or_queue(&mut self, element: Box<Element>) {
-        if self.conn.state() == State::Online {
+        if self.queued.is_empty() && self.may_send() {
             if let Err(e) = self.conn.send_element(&element) {
                 tracing::warn!(error = %e, "stanza dropped");
             }
@@ -456,6 +477,10 @@ impl Driver {
             loop {
                 if let Some(end) = self.dispatch_events() {
                     ended = end;
+                }
+                // Acknowledgements may have made room for what waits.
+                if !self.queued.is_empty() {
+                    self.flush_queued();
                 }
                 let mut wrote = false;
                 while let Some(bytes) = self.conn.poll_transmit() {
