@@ -40,6 +40,11 @@ pub(crate) struct Args {
     #[arg(long = "field", value_name = "NAME=VALUE", value_parser = parse_field, requires = "register")]
     pub(crate) fields: Vec<(String, String)>,
 
+    /// Ping the server after SECONDS without input, and give the connection up when nothing
+    /// answers within SECONDS more (default: a ping after 60 s, given up 20 s later).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub(crate) keepalive: Option<u64>,
+
     /// Print every event as one JSON object per line.
     #[arg(long)]
     pub(crate) json: bool,

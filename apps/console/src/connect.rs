@@ -30,6 +30,10 @@ pub(crate) fn builder(args: &Args, password: &Password, interactive: bool) -> Cl
     for ca in &args.ca {
         builder = builder.add_ca_file(ca.clone());
     }
+    if let Some(seconds) = args.keepalive {
+        let seconds = std::time::Duration::from_secs(seconds);
+        builder = builder.keepalive(Some(seconds), seconds);
+    }
     if let Some(resource) = &args.resource {
         builder = builder.resource(resource.clone());
     }

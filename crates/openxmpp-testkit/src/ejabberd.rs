@@ -22,6 +22,23 @@ const EJABBERDCTL: &str = "/usr/sbin/ejabberdctl";
 pub(crate) fn check_installed() -> Result<(), KitError> {
     install::require_file("ejabberd", EJABBERDCTL, "ejabberd")?;
     install::require_file("erl", ERL, "ejabberd")?;
+    install::require_file("sqlite3", SQLITE3, "sqlite3")?;
+    let has_driver = fs::read_dir("/usr/lib/erlang/lib")
+        .map(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("p1_sqlite3-"))
+        })
+        .unwrap_or(false);
+    if !has_driver {
+        return Err(KitError::NotInstalled {
+            program: "p1_sqlite3",
+            hint: format!(
+                "no p1_sqlite3-* under /usr/lib/erlang/lib (e.g. {P1_SQLITE3}); {}",
+                install::hint("erlang-p1-sqlite3")
+            ),
+        });
+    }
     let has_app = fs::read_dir(ERL_LIBS)
         .map(|entries| {
             entries
@@ -58,7 +75,7 @@ fn config(layout: &Layout, options: &ServerOptions) -> String {
         r#"["no_sslv3", "no_tlsv1", "no_tlsv1_1"]"#
     };
     let mam = if options.mam {
-        "\n  mod_mam:\n    assume_mam_usage: true\n    default: always"
+        "\n  mod_mam:\n    db_type: sql\n    assume_mam_usage: true\n    default: always"
     } else {
         ""
     };
@@ -114,6 +131,8 @@ api_permissions:
     who:
       ip: 127.0.0.0/8
     what: "*"
+sql_type: sqlite
+sql_database: {database}
 auth_method: internal
 auth_password_format: plain
 disable_sasl_mechanisms: ["X-OAUTH2"]
@@ -167,7 +186,34 @@ modules:
         admin = layout.admin_port,
         conference = yaml(&format!("conference.{}", layout.domain)),
         room_mam = options.mam,
+        database = yaml_path(&database_path(layout)),
     )
+}
+
+/// The SQLite database the archive lives in: MAM on Mnesia is quadratic (a bag per user), so
+/// that 10,000 messages take minutes; SQLite in the (tmpfs) server dir keeps up.
+fn database_path(layout: &Layout) -> std::path::PathBuf {
+    layout.dir.join("ejabberd.db")
+}
+
+/// Where Debian puts ejabberd's SQLite schema (23.01 does not create its tables itself).
+const SQLITE_SCHEMA: &str = "/usr/share/ejabberd/sql/lite.sql";
+const SQLITE3: &str = "/usr/bin/sqlite3";
+/// The Erlang SQLite driver ejabberd's `sql_type: sqlite` needs.
+const P1_SQLITE3: &str = "/usr/lib/erlang/lib/p1_sqlite3-1.1.14";
+
+/// Creates the database from ejabberd's schema, once (a restart keeps the data).
+fn create_database(layout: &Layout) -> Result<(), KitError> {
+    let database = database_path(layout);
+    if database.exists() {
+        return Ok(());
+    }
+    let schema =
+        fs::File::open(SQLITE_SCHEMA).map_err(KitError::io(format!("reading {SQLITE_SCHEMA}")))?;
+    let mut command = Command::new(SQLITE3);
+    command.arg(&database).stdin(schema);
+    crate::server::run("sqlite3 (ejabberd schema)", &mut command)?;
+    Ok(())
 }
 
 /// Writes the config and returns the command that runs ejabberd as a plain Erlang node.
@@ -180,6 +226,7 @@ pub(crate) fn prepare(layout: &Layout, options: &ServerOptions) -> Result<Comman
     let pem = format!("{}{}", read(&layout.cert_chain)?, read(&layout.cert_key)?);
     let pem_path = layout.dir.join("server.pem");
     fs::write(&pem_path, pem).map_err(KitError::io(format!("writing {}", pem_path.display())))?;
+    create_database(layout)?;
     let cfg = layout.dir.join("ejabberd.yml");
     fs::write(&cfg, config(layout, options))
         .map_err(KitError::io(format!("writing {}", cfg.display())))?;

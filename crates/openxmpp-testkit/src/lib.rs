@@ -39,4 +39,4 @@ pub use error::KitError;
 pub use peer::{PeerTls, SLIXMPP_VERSION, SlixPeer, ensure_venv};
 pub use proxy::CutProxy;
 pub use scripted::{ScriptedServer, Step, Transcript};
-pub use server::{Account, PasswordHash, ServerKind, ServerOptions, TestServer, shared};
+pub use server::{Account, Frozen, PasswordHash, ServerKind, ServerOptions, TestServer, shared};

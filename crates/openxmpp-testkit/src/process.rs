@@ -129,6 +129,26 @@ impl Supervised {
         }
     }
 
+    /// Sends `signal` (a name such as `KILL`, `STOP`, `CONT`) to the server's own PID.
+    pub(crate) fn signal(&self, signal: &str) -> Result<(), KitError> {
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.pid.to_string())
+            .status()
+            .map_err(KitError::io(format!(
+                "sending SIG{signal} to {}",
+                self.name
+            )))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(KitError::Io {
+                context: format!("sending SIG{signal} to {} ({})", self.name, self.pid),
+                source: std::io::Error::other(status.to_string()),
+            })
+        }
+    }
+
     /// Stops the server and waits (a few seconds at most) for the watchdog to finish.
     pub(crate) fn stop(&mut self) {
         // Closing the pipe is the signal to stop.

@@ -14,6 +14,7 @@ pub struct CutProxy {
     addr: SocketAddr,
     live: Arc<Mutex<Vec<TcpStream>>>,
     stopped: Arc<AtomicBool>,
+    stalled: Arc<AtomicBool>,
 }
 
 impl CutProxy {
@@ -26,7 +27,12 @@ impl CutProxy {
             .map_err(KitError::io("reading the proxy's port"))?;
         let live = Arc::new(Mutex::new(Vec::new()));
         let stopped = Arc::new(AtomicBool::new(false));
-        let (conns, stop) = (Arc::clone(&live), Arc::clone(&stopped));
+        let stalled = Arc::new(AtomicBool::new(false));
+        let (conns, stop, stall) = (
+            Arc::clone(&live),
+            Arc::clone(&stopped),
+            Arc::clone(&stalled),
+        );
         thread::spawn(move || {
             for client in listener.incoming() {
                 if stop.load(Ordering::SeqCst) {
@@ -45,20 +51,33 @@ impl CutProxy {
                     list.push(c);
                     list.push(u);
                 }
-                pipe(&client, &upstream);
-                pipe(&upstream, &client);
+                pipe(&client, &upstream, &stall);
+                pipe(&upstream, &client, &stall);
             }
         });
         Ok(CutProxy {
             addr,
             live,
             stopped,
+            stalled,
         })
     }
 
     /// Where clients connect.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Stops forwarding, both ways, on every connection (open ones and new ones), without
+    /// closing anything: the connection stays open and silent, as over a network that dropped
+    /// off without a word. What arrives meanwhile is held until [`CutProxy::resume`].
+    pub fn stall(&self) {
+        self.stalled.store(true, Ordering::SeqCst);
+    }
+
+    /// Forwards again after [`CutProxy::stall`].
+    pub fn resume(&self) {
+        self.stalled.store(false, Ordering::SeqCst);
     }
 
     /// Cuts every connection going through the proxy now, both ways, as a broken network
@@ -81,17 +100,21 @@ impl Drop for CutProxy {
     }
 }
 
-/// Copies `from` to `to` on a thread until either side ends.
-fn pipe(from: &TcpStream, to: &TcpStream) {
+/// Copies `from` to `to` on a thread until either side ends, holding data while `stalled`.
+fn pipe(from: &TcpStream, to: &TcpStream, stalled: &Arc<AtomicBool>) {
     let (Ok(mut from), Ok(mut to)) = (from.try_clone(), to.try_clone()) else {
         return;
     };
+    let stalled = Arc::clone(stalled);
     thread::spawn(move || {
         let mut buf = [0u8; 16 * 1024];
         loop {
             match from.read(&mut buf) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
+                    while stalled.load(Ordering::SeqCst) {
+                        thread::sleep(std::time::Duration::from_millis(20));
+                    }
                     if to.write_all(&buf[..n]).is_err() {
                         break;
                     }

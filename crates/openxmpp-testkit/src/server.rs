@@ -267,6 +267,29 @@ impl TestServer {
         Ok(())
     }
 
+    /// Kills the server outright (SIGKILL to its PID: no goodbye to its clients, nothing
+    /// flushed, every session lost) but keeps its directory, so that
+    /// [`TestServer::start_again`] brings it back with the data it had written: a crash.
+    pub fn kill_for_restart(&mut self) -> Result<(), KitError> {
+        let marker = self.layout.dir.join(".keep-for-restart");
+        fs::write(&marker, b"").map_err(KitError::io("marking the server dir for a restart"))?;
+        self.process.signal("KILL")?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.process.is_running() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // Lets the watchdog finish (the directory stays: it is marked).
+        self.process.stop();
+        Ok(())
+    }
+
+    /// Freezes the server (SIGSTOP to its PID): its sockets stay open but nothing is read or
+    /// answered, as with a stalled network. It runs again when the guard is dropped (SIGCONT).
+    pub fn freeze(&self) -> Result<Frozen<'_>, KitError> {
+        self.process.signal("STOP")?;
+        Ok(Frozen { server: self })
+    }
+
     /// Starts a server stopped with [`TestServer::stop_for_restart`] again.
     pub fn start_again(&mut self) -> Result<(), KitError> {
         let marker = self.layout.dir.join(".keep-for-restart");
@@ -311,6 +334,28 @@ impl TestServer {
         let user = format!("{prefix}{n}");
         let password = random_password()?;
         self.create_account(&user, &password)
+    }
+}
+
+/// A server frozen by [`TestServer::freeze`]; dropping it lets the server run again.
+#[must_use = "the server runs again as soon as this is dropped"]
+pub struct Frozen<'a> {
+    server: &'a TestServer,
+}
+
+impl fmt::Debug for Frozen<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Frozen")
+            .field("pid", &self.server.pid())
+            .finish()
+    }
+}
+
+impl Drop for Frozen<'_> {
+    fn drop(&mut self) {
+        if let Err(e) = self.server.process.signal("CONT") {
+            tracing::warn!(error = %e, "could not let the server run again");
+        }
     }
 }
 

@@ -58,6 +58,7 @@ pub struct ClientBuilder {
     keepalive_interval: Option<Duration>,
     dead_timeout: Duration,
     stream_management: bool,
+    pub(crate) resend_unacknowledged: bool,
     iq_namespaces: Vec<String>,
     pub(crate) session: SessionConfig,
     pub(crate) roster_store: Option<SharedRosterStore>,
@@ -100,6 +101,7 @@ impl ClientBuilder {
             keepalive_interval: Some(Duration::from_secs(60)),
             dead_timeout: Duration::from_secs(20),
             stream_management: true,
+            resend_unacknowledged: true,
             iq_namespaces: Vec::new(),
             session: SessionConfig::default(),
             roster_store: None,
@@ -194,6 +196,19 @@ impl ClientBuilder {
     /// duplicating stanzas.
     pub fn stream_management(mut self, enabled: bool) -> Self {
         self.stream_management = enabled;
+        self
+    }
+
+    /// Whether to send again, on the new session, the messages the server had not
+    /// acknowledged when a session was lost and could not be resumed (default: yes). Only
+    /// messages carrying an origin id (XEP-0359; every message sent through
+    /// [`Client::chats`](crate::Client::chats) has one) are sent again: the server may have
+    /// handled them before it went down, and a receiver recognises the second copy by that id
+    /// (this client drops it). Other unacknowledged stanzas are reported in
+    /// [`Event::StanzasMaybeLost`](crate::Event::StanzasMaybeLost), as are all of them when
+    /// this is off.
+    pub fn resend_unacknowledged(mut self, enabled: bool) -> Self {
+        self.resend_unacknowledged = enabled;
         self
     }
 

@@ -77,6 +77,8 @@ pub(crate) async fn connect(builder: ClientBuilder) -> Result<(Client, Events), 
         pending: HashMap::new(),
         close_waiters: Vec::new(),
         queued: VecDeque::new(),
+        resend: Vec::new(),
+        resend_unacknowledged: connector.builder.resend_unacknowledged,
         closing: false,
     };
     tokio::spawn(driver.run(stream, commands_rx, connector));
@@ -198,7 +200,14 @@ async fn connect_first(
     })
 }
 
-/// How many stanzas may wait for a reconnect before more are dropped.
+/// How many stanzas may await the server's acknowledgement (XEP-0198) at once; more wait in
+/// the queue. This bounds what is kept for resending and what is sent again after a lost
+/// session, and keeps a server that never acknowledges from making the client hold an
+/// unbounded backlog.
+const MAX_IN_FLIGHT: usize = 500;
+
+/// How many stanzas may wait for a reconnect (or for acknowledgements); beyond it the driver takes no more commands, so
+/// that `send` waits (its channel fills) instead of stanzas being dropped.
 const RECONNECT_QUEUE: usize = 1000;
 
 /// The current session's JID, shared with the client handles.
@@ -226,8 +235,22 @@ struct Driver {
     close_waiters: Vec<oneshot::Sender<()>>,
     /// Stanzas sent while no session was online, sent once one is.
     queued: VecDeque<Box<Element>>,
+    /// Messages a lost session had not had acknowledged, sent again first by the next one.
+    resend: Vec<Element>,
+    /// Whether unacknowledged messages with an origin id are sent again after a lost session.
+    resend_unacknowledged: bool,
     /// The application asked to close (or dropped every handle): no reconnecting.
     closing: bool,
+}
+
+/// Whether `element` is a message a receiver can recognise when it gets it twice: it carries
+/// an origin id (XEP-0359).
+fn resendable(element: &Element) -> bool {
+    element.name() == "message"
+        && element
+            .get_child("origin-id", openxmpp_im::stanza_id::NS)
+            .and_then(|o| o.attr("id"))
+            .is_some_and(|id| !id.is_empty())
 }
 
 /// How a session ended.
@@ -298,11 +321,18 @@ impl Driver {
                             "online: sending what was queued"
                         );
                     }
-                    while let Some(element) = self.queued.pop_front() {
+                    if !self.resend.is_empty() {
+                        tracing::info!(
+                            resent = self.resend.len(),
+                            "new session: sending again what the lost one had not had acknowledged"
+                        );
+                    }
+                    for element in std::mem::take(&mut self.resend) {
                         if let Err(e) = self.conn.send_element(&element) {
-                            tracing::warn!(error = %e, "queued stanza dropped");
+                            tracing::warn!(error = %e, "unacknowledged stanza not resent");
                         }
                     }
+                    self.flush_queued();
                 }
                 connection::Event::Disconnected { ref error } => {
                     self.lost_at = Some(timestamp_now());
@@ -321,6 +351,15 @@ impl Driver {
                     });
                     self.forward(event);
                 }
+                connection::Event::StanzasMaybeLost { stanzas } if self.resend_unacknowledged => {
+                    // Each failed resumption of the same outage reports the same stanzas.
+                    let (resend, lost): (Vec<Element>, Vec<Element>) =
+                        stanzas.into_iter().partition(resendable);
+                    self.resend = resend;
+                    if !lost.is_empty() {
+                        self.forward(connection::Event::StanzasMaybeLost { stanzas: lost });
+                    }
+                }
                 other => self.forward(other),
             }
         }
@@ -338,9 +377,28 @@ impl Driver {
         let _ = self.events.send(Box::new(event));
     }
 
-    /// Sends `element` now if online, else queues it for the next session.
+    /// Whether a stanza may go out now: online, and fewer than [`MAX_IN_FLIGHT`] stanzas
+    /// await the server's acknowledgement.
+    fn may_send(&self) -> bool {
+        self.conn.state() == State::Online && self.conn.unacked_stanzas() < MAX_IN_FLIGHT
+    }
+
+    /// Sends what was queued, in order, as far as the server's acknowledgements allow.
+    fn flush_queued(&mut self) {
+        while self.may_send() {
+            let Some(element) = self.queued.pop_front() else {
+                break;
+            };
+            if let Err(e) = self.conn.send_element(&element) {
+                tracing::warn!(error = %e, "queued stanza dropped");
+            }
+        }
+    }
+
+    /// Sends `element` now if online and the server keeps up, else queues it (behind what is
+    /// already queued) for when it does or for the next session.
     fn send_or_queue(&mut self, element: Box<Element>) {
-        if self.conn.state() == State::Online {
+        if self.queued.is_empty() && self.may_send() {
             if let Err(e) = self.conn.send_element(&element) {
                 tracing::warn!(error = %e, "stanza dropped");
             }
@@ -428,6 +486,10 @@ impl Driver {
                 if let Some(end) = self.dispatch_events() {
                     ended = end;
                 }
+                // Acknowledgements may have made room for what waits.
+                if !self.queued.is_empty() {
+                    self.flush_queued();
+                }
                 let mut wrote = false;
                 while let Some(bytes) = self.conn.poll_transmit() {
                     wrote = true;
@@ -473,7 +535,7 @@ impl Driver {
                         }
                     }
                 }
-                command = commands.recv(), if !self.closing => match command {
+                command = commands.recv(), if !self.closing && self.queued.len() < RECONNECT_QUEUE => match command {
                     Some(command) => self.command(command),
                     None => {
                         // Every client handle is gone: end the session politely.
@@ -509,7 +571,8 @@ impl Driver {
         loop {
             tokio::select! {
                 () = tokio::time::sleep_until(until) => return true,
-                command = commands.recv() => match command {
+                // A full queue stops taking commands: senders wait instead of losing stanzas.
+                command = commands.recv(), if self.queued.len() < RECONNECT_QUEUE => match command {
                     None => return false,
                     Some(Command::Close { done }) => {
                         self.close_waiters.push(done);
@@ -600,4 +663,34 @@ fn timestamp_now() -> Timestamp {
         .unwrap_or_default();
     let seconds = i64::try_from(since_epoch.as_secs()).unwrap_or(i64::MAX);
     Timestamp::from_unix(seconds, since_epoch.subsec_nanos()).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openxmpp_core::xml::parse_element;
+
+    #[test]
+    fn only_messages_with_an_origin_id_are_sent_again() {
+        let resendable = |xml: &str| resendable(&parse_element(xml).unwrap());
+        assert!(resendable(
+            "<message xmlns='jabber:client' to='romeo@example.net' id='a'><body>x</body>\
+             <origin-id xmlns='urn:xmpp:sid:0' id='a'/></message>"
+        ));
+        // A receiver could not tell a second copy from a new message.
+        assert!(!resendable(
+            "<message xmlns='jabber:client' to='romeo@example.net' id='a'><body>x</body></message>"
+        ));
+        assert!(!resendable(
+            "<message xmlns='jabber:client' to='romeo@example.net'>\
+             <origin-id xmlns='urn:xmpp:sid:0' id=''/></message>"
+        ));
+        // IQs are answered or timed out with their session; presence is sent again by the IM
+        // session itself.
+        assert!(!resendable(
+            "<iq xmlns='jabber:client' type='get' id='a'>\
+             <origin-id xmlns='urn:xmpp:sid:0' id='a'/></iq>"
+        ));
+        assert!(!resendable("<presence xmlns='jabber:client'/>"));
+    }
 }

@@ -34,8 +34,8 @@ pub use client::{Client, Events};
 pub use error::Error;
 pub use event::Event;
 pub use handles::{
-    ArchiveHandle, BlocklistHandle, ChatsHandle, DiscoveryHandle, MucHandle, PresenceHandle,
-    RosterHandle, SubscriptionsHandle, VCardHandle,
+    ArchiveHandle, BlocklistHandle, CATCH_UP_MARGIN, ChatsHandle, DiscoveryHandle, MucHandle,
+    PresenceHandle, RosterHandle, SubscriptionsHandle, VCardHandle,
 };
 pub use reconnect::ReconnectPolicy;
 pub use registration::{AccountManagement, Registration};

@@ -202,3 +202,38 @@ async fn starttls_stripping_is_refused_over_tcp() {
     assert!(!transcript.received.contains("<auth"), "{transcript:?}");
     assert!(!transcript.received.contains("secret"), "{transcript:?}");
 }
+
+#[tokio::test]
+async fn plain_offered_without_tls_is_refused_even_on_an_insecure_transport() {
+    // Even where the application allowed an unencrypted stream (a local test server), PLAIN
+    // over it needs a second, explicit opt-in: the password never crosses in the clear.
+    let server = ScriptedServer::plaintext(vec![
+        Step::Expect("<stream:stream".into()),
+        Step::Send(format!(
+            "{HEADER}<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+             <mechanism>PLAIN</mechanism></mechanisms></stream:features>"
+        )),
+        Step::Silence(Duration::from_secs(2)),
+    ])
+    .unwrap();
+    let addr = server.addr();
+    let result = Client::builder("user@localhost", "secret")
+        .server(addr.ip().to_string(), addr.port())
+        .security(Security::PlaintextInsecureForLocalTestingOnly)
+        .connect()
+        .await;
+    match result {
+        Err(Error::Connection(
+            err @ ConnectionError::Auth(openxmpp::AuthError::Local {
+                source: openxmpp::core::sasl::SaslError::PlainWithoutTls { .. },
+                ..
+            }),
+        )) => assert!(err.forbids_reconnect(), "{err:?}"),
+        other => panic!("{other:?}"),
+    }
+    let transcript = tokio::task::spawn_blocking(move || server.finish())
+        .await
+        .unwrap();
+    assert!(!transcript.received.contains("<auth"), "{transcript:?}");
+    assert!(!transcript.received.contains("secret"), "{transcript:?}");
+}

@@ -5,6 +5,7 @@
 mod account;
 mod common;
 mod exit_codes;
+mod faults;
 mod interactive;
 mod peer;
 mod scripted;

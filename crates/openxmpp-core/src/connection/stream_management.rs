@@ -183,6 +183,13 @@ impl Connection {
         )));
     }
 
+    /// How many stanzas were sent that the server has not acknowledged yet (XEP-0198; always 0
+    /// without stream management). A driver keeps this bounded by holding back what it sends:
+    /// the server acknowledges only what it has handled.
+    pub fn unacked_stanzas(&self) -> usize {
+        self.sm.unacked.len()
+    }
+
     /// What a new connection needs to resume this session, once it has ended abnormally.
     /// `None` when the server did not offer resumption, or the session closed cleanly.
     pub fn take_resumption(&mut self) -> Option<ResumptionState> {

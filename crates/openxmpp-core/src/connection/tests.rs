@@ -1573,10 +1573,13 @@ fn stream_management_counts_and_acknowledges_both_ways() {
         h.collect();
         // One ack request outstanding at a time.
         h.expect_sent(&format!("{}{R}{}", sent_msg("m1"), sent_msg("m2")));
+        assert_eq!(h.conn.unacked_stanzas(), 2);
         h.server("<a xmlns='urn:xmpp:sm:3' h='1'/>");
         h.expect_sent(R); // m2 is still unacknowledged
+        assert_eq!(h.conn.unacked_stanzas(), 1);
         h.server("<a xmlns='urn:xmpp:sm:3' h='2'/>");
         h.expect_sent("");
+        assert_eq!(h.conn.unacked_stanzas(), 0);
         // Inbound: stanzas handled are counted and reported when asked.
         h.server("<message from='b@example.com/x'><body>1</body></message><presence from='b@example.com/x'/>");
         h.server(R);

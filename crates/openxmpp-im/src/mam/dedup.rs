@@ -152,6 +152,32 @@ impl ArchiveDedup {
         }
     }
 
+    /// Notes a message received live like [`ArchiveDedup::record_live`], and tells whether it
+    /// is new: `false` when its archive id, or its origin id from the same sender, was seen
+    /// before (live or in an archive) — a second copy of a message already delivered, such as
+    /// a sender's resend after a lost acknowledgement, the server's offline store replaying what
+    /// the archive catch-up already found, or the reverse.
+    pub fn record_live_is_new(&mut self, message: &Message, archive: &BareJid) -> bool {
+        let archive_jid = Jid::from(archive.clone());
+        let archive_key = stanza_id_by(message, &archive_jid)
+            .filter(|id| id.len() <= MAX_ID_LEN)
+            .map(|id| (archive.clone(), id.to_owned()));
+        let origin = origin_key(message, archive);
+        let seen = archive_key
+            .as_ref()
+            .is_some_and(|key| self.archive_ids.contains(key))
+            || origin
+                .as_ref()
+                .is_some_and(|key| self.origin_ids.contains(key));
+        if let Some(key) = archive_key {
+            self.archive_ids.insert(key);
+        }
+        if let Some(key) = origin {
+            self.origin_ids.insert(key);
+        }
+        !seen
+    }
+
     /// Notes a message found in an archive, so that another query finding it again sees a
     /// duplicate.
     pub fn record_archived(&mut self, archived: &ArchivedMessage) {
@@ -357,6 +383,42 @@ mod tests {
             &room(),
         );
         assert_eq!(dedup.origin_ids(), before);
+    }
+
+    #[test]
+    fn live_copies_of_a_message_are_told_apart() {
+        let mut dedup = ArchiveDedup::new();
+        let live = |origin: &str, stanza_id: &str| {
+            message(&format!(
+                "<message from='romeo@montague.lit/orchard' type='chat'><body>Hi</body>\
+                   <origin-id xmlns='urn:xmpp:sid:0' id='{origin}'/>\
+                   <stanza-id xmlns='urn:xmpp:sid:0' id='{stanza_id}' by='juliet@capulet.lit'/>\
+                 </message>"
+            ))
+        };
+        assert!(dedup.record_live_is_new(&live("o1", "s1"), &me()));
+        // Resent by the sender after a lost ack: archived again under a new id, same origin id.
+        assert!(!dedup.record_live_is_new(&live("o1", "s2"), &me()));
+        // Replayed by the server's offline store: the same archive id.
+        assert!(!dedup.record_live_is_new(&live("o9", "s1"), &me()));
+        assert!(dedup.record_live_is_new(&live("o2", "s3"), &me()));
+        // Found by an archive catch-up first, then delivered live.
+        let inner = "<message xmlns='jabber:client' from='romeo@montague.lit/orchard' \
+                        type='chat'><body>Hi</body><origin-id xmlns='urn:xmpp:sid:0' id='o3'/>\
+                     </message>";
+        assert_eq!(dedup.retain_new(vec![archived(me(), "s4", inner)]).len(), 1);
+        assert!(!dedup.record_live_is_new(&live("o3", "s4"), &me()));
+        // Without any id a message cannot be recognised: always new.
+        let bare =
+            message("<message from='romeo@montague.lit/o' type='chat'><body>x</body></message>");
+        assert!(dedup.record_live_is_new(&bare, &me()));
+        assert!(dedup.record_live_is_new(&bare, &me()));
+        // Someone else's origin id is not Romeo's.
+        let other = message(
+            "<message from='mallory@evil.example/x' type='chat'><body>x</body>\
+               <origin-id xmlns='urn:xmpp:sid:0' id='o1'/></message>",
+        );
+        assert!(dedup.record_live_is_new(&other, &me()));
     }
 
     #[test]

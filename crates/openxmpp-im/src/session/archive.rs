@@ -12,6 +12,17 @@ use crate::roster::RosterStore;
 /// At most this many archive queries run at once.
 pub const MAX_ARCHIVE_QUERIES: usize = 16;
 
+/// Where the messages missed while offline start in our archive (XEP-0313): after the last
+/// message that arrived live before the session was lost, or — when none had — from about when
+/// it was lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatchUpAnchor {
+    /// The archive id of the last message received live, if any.
+    pub after_id: Option<String>,
+    /// When the session was lost.
+    pub lost_at: crate::delay::Timestamp,
+}
+
 /// What to do after an archive page was answered.
 #[derive(Debug)]
 pub enum ArchiveStep {
@@ -99,6 +110,33 @@ impl<S: RosterStore> Session<S> {
     /// Whether `archived` already arrived live in this session (or an earlier query).
     pub fn seen_live(&self, archived: &ArchivedMessage) -> bool {
         self.dedup.is_duplicate(archived)
+    }
+
+    /// Keeps the archived messages not seen before (live or in an earlier query), in their
+    /// order, and remembers them: a live copy arriving later (the server's offline store, a
+    /// sender's resend) is then dropped as a duplicate.
+    pub fn retain_unseen(&mut self, results: Vec<ArchivedMessage>) -> Vec<ArchivedMessage> {
+        self.dedup.retain_new(results)
+    }
+
+    /// Where the messages missed since a session was lost (without resumption) start, until
+    /// [`Session::caught_up`] says they were fetched. `None` while nothing was missed.
+    pub fn missed_messages_anchor(&self) -> Option<&CatchUpAnchor> {
+        self.missed.as_ref()
+    }
+
+    /// The messages missed since `anchor` were fetched from the archive: forget it (unless
+    /// another session was lost since, with a newer anchor).
+    pub fn caught_up(&mut self, anchor: &CatchUpAnchor) {
+        if self.missed.as_ref() == Some(anchor) {
+            self.missed = None;
+        }
+    }
+
+    /// The archive id of the newest message received live that our account's archive
+    /// stamped (XEP-0359), if any.
+    pub fn last_archive_id(&self) -> Option<&str> {
+        self.last_archive_id.as_deref()
     }
 
     /// Offers `message` to the running queries; true if one of them claimed it.

@@ -8,7 +8,7 @@ use super::{Event, Session};
 use crate::carbons::{self, Carbon, CarbonError};
 use crate::chats::{Delivery, Direction};
 use crate::roster::{RosterStore, Subscription};
-use crate::{chat_states, markers, receipts};
+use crate::{chat_states, markers, receipts, stanza_id};
 
 impl<S: RosterStore> Session<S> {
     pub(super) fn handle_message(&mut self, message: Message) -> Option<Message> {
@@ -111,7 +111,18 @@ impl<S: RosterStore> Session<S> {
             }
             return Some(message);
         }
-        self.dedup.record_live(&message, &self.account);
+        let own = Jid::from(self.account.clone());
+        if let Some(id) =
+            stanza_id::stanza_id_by(&message, &own).filter(|id| id.len() <= crate::mam::MAX_ID_LEN)
+        {
+            self.last_archive_id = Some(id.to_owned());
+        }
+        if !self.dedup.record_live_is_new(&message, &self.account) {
+            // A second copy of a message already delivered (a resend after a lost ack, the
+            // offline store replaying what the archive catch-up found): delivered once only.
+            tracing::debug!(%from, id = ?message.header.id, "duplicate message dropped");
+            return None;
+        }
         let Some(mut chat) = self.chats.incoming(message, direction) else {
             tracing::debug!("message without a peer dropped");
             return None;

@@ -69,7 +69,7 @@ use crate::presence::PresenceTracker;
 use crate::roster::{MemoryRosterStore, Roster, RosterStore};
 use crate::subscriptions::Subscriptions;
 
-pub use archive::{ArchiveStartError, ArchiveStep, MAX_ARCHIVE_QUERIES};
+pub use archive::{ArchiveStartError, ArchiveStep, CatchUpAnchor, MAX_ARCHIVE_QUERIES};
 pub use config::{Modules, SessionConfig};
 pub use event::{BlocklistEvent, Event};
 pub use rooms::JoinOutcome;
@@ -137,6 +137,10 @@ pub struct Session<S: RosterStore = MemoryRosterStore> {
     archive_queries: Vec<ArchiveQuery>,
     /// Live messages seen, to leave them out of archive catch-ups.
     dedup: ArchiveDedup,
+    /// The archive id of the newest live message stamped by our account's archive.
+    last_archive_id: Option<String>,
+    /// Where the messages missed since a session was lost start, until caught up.
+    missed: Option<CatchUpAnchor>,
     outputs: VecDeque<Output>,
     events: VecDeque<Event>,
     requests: HashMap<RequestToken, Purpose>,
@@ -177,6 +181,8 @@ impl<S: RosterStore> Session<S> {
             offline_since: None,
             archive_queries: Vec::new(),
             dedup: ArchiveDedup::new(),
+            last_archive_id: None,
+            missed: None,
             outputs: VecDeque::new(),
             events: VecDeque::new(),
             requests: HashMap::new(),
@@ -349,7 +355,8 @@ impl<S: RosterStore> Session<S> {
 
     /// The session went offline at `now`: contacts' presence is unknown until the next
     /// session says otherwise (an `Unavailable` event for each one that was online); the
-    /// rooms we were in are rejoined by the next session.
+    /// rooms we were in are rejoined by the next session. Where the messages missed from now
+    /// on start is remembered for [`Session::missed_messages_anchor`].
     pub fn offline(&mut self, now: &crate::delay::Timestamp) {
         self.rooms_offline(now);
         let online: Vec<BareJid> = self.presence.contacts().collect();
@@ -361,6 +368,12 @@ impl<S: RosterStore> Session<S> {
                     contact,
                     resource: None,
                 },
+            });
+        }
+        if self.missed.is_none() {
+            self.missed = Some(CatchUpAnchor {
+                after_id: self.last_archive_id.clone(),
+                lost_at: *now,
             });
         }
         self.jid = None;

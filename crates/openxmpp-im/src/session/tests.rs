@@ -770,3 +770,87 @@ fn archive_results_are_claimed_and_live_messages_remembered() {
         "the live copy is recognised"
     );
 }
+
+/// A live chat message from Romeo with an origin id and our archive's stanza id.
+fn from_romeo(origin: &str, archive_id: &str, body: &str) -> String {
+    format!(
+        "<message type='chat' id='{origin}' from='romeo@example.net/orchard'><body>{body}</body>\
+         <origin-id xmlns='urn:xmpp:sid:0' id='{origin}'/>\
+         <stanza-id xmlns='urn:xmpp:sid:0' id='{archive_id}' by='juliet@example.com'/></message>"
+    )
+}
+
+fn bodies(events: Vec<Event>) -> Vec<String> {
+    events
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Message { message } => message.message.body().map(str::to_owned),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn live_duplicates_are_delivered_once() {
+    let mut session = online();
+    feed(&mut session, &from_romeo("o1", "A1", "one"));
+    // The sender resent it after a lost ack: archived anew, same origin id.
+    feed(&mut session, &from_romeo("o1", "A2", "one"));
+    // The server's offline store replays a message already delivered: same archive id.
+    feed(&mut session, &from_romeo("o1-other", "A1", "one"));
+    feed(&mut session, &from_romeo("o2", "A3", "two"));
+    assert_eq!(bodies(events(&mut session)), ["one", "two"]);
+    assert_eq!(session.last_archive_id(), Some("A3"));
+    // Someone else using Romeo's origin id is someone else's message.
+    feed(
+        &mut session,
+        "<message type='chat' from='mallory@evil.example/x'><body>mine</body>\
+         <origin-id xmlns='urn:xmpp:sid:0' id='o1'/></message>",
+    );
+    assert_eq!(bodies(events(&mut session)), ["mine"]);
+}
+
+#[test]
+fn a_lost_session_leaves_an_anchor_for_the_archive_catch_up() {
+    let mut session = online();
+    assert_eq!(session.missed_messages_anchor(), None);
+    feed(&mut session, &from_romeo("o1", "A1", "one"));
+    let lost = Timestamp::from_unix(1_700_000_100, 0).unwrap();
+    session.offline(&lost);
+    let anchor = session.missed_messages_anchor().cloned().unwrap();
+    assert_eq!(anchor.after_id.as_deref(), Some("A1"));
+    assert_eq!(anchor.lost_at, lost);
+    // A new session: the offline store delivers what was missed before the catch-up ran.
+    session.online(&ME.parse().unwrap(), &StreamFeatures::default(), false);
+    feed(&mut session, &from_romeo("o3", "A3", "three"));
+    // Lost again before catching up: the older anchor stays (nothing after A1 was fetched).
+    session.offline(&Timestamp::from_unix(1_700_000_200, 0).unwrap());
+    assert_eq!(session.missed_messages_anchor(), Some(&anchor));
+    session.online(&ME.parse().unwrap(), &StreamFeatures::default(), false);
+    events(&mut session);
+
+    // The catch-up finds A2 (missed) and A3 (already delivered live).
+    let archived = |id: &str, origin: &str, body: &str| {
+        let result = crate::mam::MamResult::try_from(element(&format!(
+            "<result xmlns='urn:xmpp:mam:2' id='{id}'><forwarded xmlns='urn:xmpp:forward:0'>\
+               <delay xmlns='urn:xmpp:delay' stamp='2024-01-01T00:00:00Z'/>\
+               <message xmlns='jabber:client' type='chat' from='romeo@example.net/orchard'>\
+                 <body>{body}</body><origin-id xmlns='urn:xmpp:sid:0' id='{origin}'/></message>\
+             </forwarded></result>"
+        )))
+        .unwrap();
+        crate::mam::ArchivedMessage::from_result("juliet@example.com".parse().unwrap(), result)
+            .unwrap()
+    };
+    let kept = session.retain_unseen(vec![
+        archived("A2", "o2", "two"),
+        archived("A3", "o3", "three"),
+    ]);
+    let kept: Vec<_> = kept.iter().map(|a| a.archive_id.as_str()).collect();
+    assert_eq!(kept, ["A2"]);
+    session.caught_up(&anchor);
+    assert_eq!(session.missed_messages_anchor(), None);
+    // The offline store replays A2 after the catch-up found it: dropped.
+    feed(&mut session, &from_romeo("o2", "A2", "two"));
+    assert!(bodies(events(&mut session)).is_empty());
+}

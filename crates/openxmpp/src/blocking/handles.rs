@@ -365,6 +365,12 @@ impl ArchiveHandle<'_> {
         self.rt.block_on(self.inner.catch_up(since, limit))
     }
 
+    /// What was missed while the connection was down (see
+    /// [`ArchiveHandle::catch_up_missed`](crate::ArchiveHandle::catch_up_missed)).
+    pub fn catch_up_missed(&self, limit: usize) -> Result<Vec<ArchivedMessage>, Error> {
+        self.rt.block_on(self.inner.catch_up_missed(limit))
+    }
+
     /// Runs a query built by hand.
     pub fn query(&self, query: ArchiveQuery) -> Result<Vec<ArchivedMessage>, Error> {
         self.rt.block_on(self.inner.query(query))

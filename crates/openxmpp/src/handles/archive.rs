@@ -7,6 +7,10 @@ use openxmpp_im::session::{ArchiveStartError, ArchiveStep};
 
 use crate::{Client, Error};
 
+/// How far before a lost session [`ArchiveHandle::catch_up_missed`] looks when no message had
+/// arrived live to start after (clocks and archive stamps differ a little).
+pub const CATCH_UP_MARGIN: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The message archive (XEP-0313): a conversation's history, a time range, or a catch-up on
 /// what arrived while offline, paged with RSM and returned oldest first.
 ///
@@ -71,8 +75,40 @@ impl ArchiveHandle<'_> {
         limit: usize,
     ) -> Result<Vec<ArchivedMessage>, Error> {
         let results = self.range(None, Some(since), None, limit).await?;
-        let im = self.client.im.lock();
-        Ok(results.into_iter().filter(|m| !im.seen_live(m)).collect())
+        Ok(self.client.im.lock().retain_unseen(results))
+    }
+
+    /// What was missed while the connection was down, after a session that could not be
+    /// resumed: the messages our archive holds after the last one that arrived live before
+    /// the loss (or, when none had, from [`CATCH_UP_MARGIN`] before the loss), at most
+    /// `limit`, oldest first, without any message that arrived live or in an earlier catch-up.
+    /// Messages that arrive live afterwards and were found here (the server's offline store
+    /// replaying them, a sender's resend) are then dropped as duplicates, so each message
+    /// reaches the application once. Empty when nothing was lost. Call it once
+    /// [`Event::Online`](crate::Event::Online) says `resumed: false`.
+    pub async fn catch_up_missed(&self, limit: usize) -> Result<Vec<ArchivedMessage>, Error> {
+        let Some(anchor) = self.client.im.lock().missed_messages_anchor().cloned() else {
+            return Ok(Vec::new());
+        };
+        let (account, queryid) = self.ids();
+        let filter = match &anchor.after_id {
+            Some(id) => ArchiveFilter::new().after_id(id.clone()),
+            None => {
+                let margin = i64::try_from(CATCH_UP_MARGIN.as_secs()).unwrap_or(i64::MAX);
+                let start =
+                    Timestamp::from_unix(anchor.lost_at.unix_seconds().saturating_sub(margin), 0)
+                        .unwrap_or(Timestamp::UNIX_EPOCH);
+                ArchiveFilter::new().start(start)
+            }
+        };
+        let query = ArchiveQuery::new(account, None, queryid)
+            .filter(filter)
+            .direction(Direction::Forward)
+            .limit(limit);
+        let results = self.run(query).await?;
+        let mut im = self.client.im.lock();
+        im.caught_up(&anchor);
+        Ok(im.retain_unseen(results))
     }
 
     /// Runs a query built by hand (another archive, such as a room's; paging; ids).

@@ -11,7 +11,7 @@ mod roster;
 mod subscriptions;
 mod vcard;
 
-pub use archive::ArchiveHandle;
+pub use archive::{ArchiveHandle, CATCH_UP_MARGIN};
 pub use blocklist::BlocklistHandle;
 pub use chats::ChatsHandle;
 pub use discovery::DiscoveryHandle;

@@ -1,0 +1,339 @@
+//! Faults against the real servers (issue 9): the server crashes (SIGKILL) in the middle of a
+//! burst of 10,000 messages and comes back; a connection stalls (open, but silent) and the
+//! keepalive notices within its bound.
+//!
+//! Exactly once, end to end, is the work of three parts of the library: the sender sends again
+//! what the lost session had not had acknowledged (XEP-0198 counts; messages carry an origin id,
+//! XEP-0359), the receiver catches up from its archive (XEP-0313) after the last message it had
+//! received live, and the receiver drops second copies by archive id and origin id.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{builder, go_available, wait_for};
+use openxmpp::{ConnectionError, Event, ImEvent, ReconnectPolicy, Security};
+use openxmpp_testkit::{CutProxy, ServerKind, TestServer};
+
+const BURST: usize = 10_000;
+
+fn fast_policy() -> ReconnectPolicy {
+    ReconnectPolicy {
+        initial_delay: Duration::from_millis(200),
+        max_delay: Duration::from_secs(1),
+        ..ReconnectPolicy::default()
+    }
+}
+
+/// What the receiver got: how many times each body arrived (live or from the archive).
+#[derive(Default)]
+struct Received {
+    counts: HashMap<String, u32>,
+    /// `Online` events, `resumed` flag for each.
+    onlines: Vec<bool>,
+    disconnects: usize,
+}
+
+type Shared = Arc<Mutex<Received>>;
+
+fn count(shared: &Shared, body: &str) {
+    *shared
+        .lock()
+        .unwrap()
+        .counts
+        .entry(body.to_owned())
+        .or_default() += 1;
+}
+
+/// Records Bob's messages and sessions as they come.
+fn collect(mut events: openxmpp::Events, shared: Shared) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        while let Some(event) = events.next().await {
+            match event {
+                Event::Im {
+                    event: ImEvent::Message { message },
+                } => {
+                    if let Some(body) = message.message.body() {
+                        count(&shared, body);
+                    }
+                }
+                Event::Online { resumed, .. } => shared.lock().unwrap().onlines.push(resumed),
+                Event::Disconnected { .. } => shared.lock().unwrap().disconnects += 1,
+                _ => {}
+            }
+        }
+    })
+}
+
+/// Waits until `done` holds for what Bob received, polling; panics after `limit`.
+async fn until(shared: &Shared, limit: Duration, what: &str, done: impl Fn(&Received) -> bool) {
+    let deadline = Instant::now() + limit;
+    loop {
+        if done(&shared.lock().unwrap()) {
+            return;
+        }
+        if Instant::now() > deadline {
+            let r = shared.lock().unwrap();
+            panic!(
+                "{what}: not within {limit:?} ({} distinct bodies, onlines {:?})",
+                r.counts.len(),
+                r.onlines
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn burst_through_a_crash(kind: ServerKind) {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("openxmpp=info,openxmpp_core=info")
+        .with_test_writer()
+        .try_init();
+    let started = Instant::now();
+    let mut server = TestServer::start(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+    let (a, b) = (
+        server.new_account("fa").unwrap(),
+        server.new_account("fb").unwrap(),
+    );
+    let (alice, mut alice_events) = builder(&server, &a, Security::StartTls)
+        .reconnect(fast_policy())
+        .connect()
+        .await
+        .unwrap();
+    let (bob, mut bob_events) = builder(&server, &b, Security::DirectTls)
+        .reconnect(fast_policy())
+        .connect()
+        .await
+        .unwrap();
+    go_available(&alice, &mut alice_events).await;
+    go_available(&bob, &mut bob_events).await;
+    // Alice's events are not looked at; drain them so they do not pile up.
+    tokio::spawn(async move { while alice_events.next().await.is_some() {} });
+    let received = Shared::default();
+    let collector = collect(bob_events, Arc::clone(&received));
+
+    let to_bob: openxmpp::BareJid = b.jid.parse().unwrap();
+    let sender = {
+        let alice = alice.clone();
+        tokio::spawn(async move {
+            for i in 0..BURST {
+                // Waits (instead of dropping) while the server is away and the queue is full.
+                alice.chats().send(&to_bob, &format!("m{i}")).await.unwrap();
+            }
+        })
+    };
+    // The crash comes in the middle of the burst.
+    until(&received, Duration::from_secs(60), "first part", |r| {
+        r.counts.len() >= BURST / 5
+    })
+    .await;
+    tokio::task::block_in_place(|| server.kill_for_restart()).unwrap();
+    let at_crash = received.lock().unwrap().counts.len();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    tokio::task::block_in_place(|| server.start_again()).unwrap();
+
+    // Bob's new session (the restarted server cannot resume the old one) catches up from the
+    // archive: after the last message that reached him live before the crash.
+    until(&received, Duration::from_secs(30), "bob back", |r| {
+        r.onlines.contains(&false)
+    })
+    .await;
+    let caught_up = tokio::time::timeout(
+        Duration::from_secs(90),
+        bob.archive().catch_up_missed(2 * BURST),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("{kind}: the catch-up took over 90 s"))
+    .unwrap_or_else(|e| panic!("{kind}: catch-up: {e}"));
+    for archived in &caught_up {
+        if let Some(body) = archived.message.body() {
+            count(&received, body);
+        }
+    }
+    tokio::time::timeout(Duration::from_secs(60), sender)
+        .await
+        .unwrap_or_else(|_| panic!("{kind}: the burst did not finish"))
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while received.lock().unwrap().counts.len() < BURST && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Anything still coming would be a duplicate.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    eprintln!(
+        "{kind}: crash after {at_crash} received; {} from the archive",
+        caught_up.len()
+    );
+    check_exactly_once(kind, &received.lock().unwrap());
+    eprintln!(
+        "{kind}: crash after {at_crash} received; {} from the archive; {:?} in all",
+        caught_up.len(),
+        started.elapsed()
+    );
+    collector.abort();
+    alice.close().await.unwrap();
+    bob.close().await.unwrap();
+}
+
+/// `numbers` (ascending) as inclusive ranges.
+fn ranges(numbers: &[usize]) -> Vec<(usize, usize)> {
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for &n in numbers {
+        match ranges.last_mut() {
+            Some((_, end)) if *end + 1 == n => *end = n,
+            _ => ranges.push((n, n)),
+        }
+    }
+    ranges
+}
+
+/// Every body `m0`…`m9999` exactly once, nothing else.
+fn check_exactly_once(kind: ServerKind, r: &Received) {
+    let missing: Vec<usize> = (0..BURST)
+        .filter(|i| !r.counts.contains_key(&format!("m{i}")))
+        .collect();
+    let ranges = ranges(&missing);
+    let doubled: Vec<(&String, &u32)> = r.counts.iter().filter(|(_, n)| **n != 1).collect();
+    assert!(
+        missing.is_empty(),
+        "{kind}: {} lost: {:?}",
+        missing.len(),
+        &ranges[..ranges.len().min(20)]
+    );
+    assert!(
+        doubled.is_empty(),
+        "{kind}: {} delivered more than once: {:?}",
+        doubled.len(),
+        &doubled[..doubled.len().min(20)]
+    );
+    assert_eq!(r.counts.len(), BURST, "{kind}: unexpected bodies");
+    assert!(r.disconnects >= 1, "{kind}: bob saw the crash");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prosody_crash_during_a_burst_delivers_every_message_once() {
+    burst_through_a_crash(ServerKind::Prosody).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ejabberd_crash_during_a_burst_delivers_every_message_once() {
+    burst_through_a_crash(ServerKind::Ejabberd).await;
+}
+
+/// The keepalive bound the stall tests configure: a ping after `INTERVAL` without input, the
+/// connection dead `DEAD` after it.
+const INTERVAL: Duration = Duration::from_secs(2);
+const DEAD: Duration = Duration::from_secs(2);
+
+/// Waits for the session's end and returns its error and when it came.
+async fn lost(events: &mut openxmpp::Events) -> (Option<ConnectionError>, Instant) {
+    let error = wait_for(events, |e| match e {
+        Event::Disconnected { error } => Some(error.clone()),
+        _ => None,
+    })
+    .await;
+    (error, Instant::now())
+}
+
+fn assert_unresponsive(kind: ServerKind, error: Option<ConnectionError>, after: Duration) {
+    assert!(
+        matches!(error, Some(ConnectionError::Unresponsive { .. })),
+        "{kind}: {error:?}"
+    );
+    // Nothing had arrived for at most the interval when the stall began; a little slack for
+    // the scheduler.
+    let bound = INTERVAL + DEAD + Duration::from_millis(750);
+    assert!(
+        after <= bound,
+        "{kind}: detected after {after:?} > {bound:?}"
+    );
+}
+
+/// The network between the client and the server goes silent (the proxy holds every byte,
+/// both ways, and closes nothing): the keepalive declares the connection dead within
+/// `INTERVAL + DEAD`, and once the network is back the session is resumed.
+async fn stalled_network(kind: ServerKind) {
+    let server = openxmpp_testkit::shared(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+    let proxy = CutProxy::start(server.starttls_addr()).unwrap();
+    let account = server.new_account("stall").unwrap();
+    let (client, mut events) =
+        openxmpp::Client::builder(account.jid.clone(), account.password.clone())
+            .server(proxy.addr().ip().to_string(), proxy.addr().port())
+            .add_ca_file(server.ca_cert_path())
+            .keepalive(Some(INTERVAL), DEAD)
+            .reconnect(fast_policy())
+            .connect()
+            .await
+            .unwrap();
+    go_available(&client, &mut events).await;
+    proxy.stall();
+    let since = Instant::now();
+    let (error, at) = lost(&mut events).await;
+    assert_unresponsive(kind, error, at - since);
+    proxy.resume();
+    let resumed = wait_for(&mut events, |e| match e {
+        Event::Online { resumed, .. } => Some(*resumed),
+        _ => None,
+    })
+    .await;
+    assert!(resumed, "{kind}: the server kept the session: resumed");
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prosody_stalled_network_is_detected_by_the_keepalive() {
+    stalled_network(ServerKind::Prosody).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ejabberd_stalled_network_is_detected_by_the_keepalive() {
+    stalled_network(ServerKind::Ejabberd).await;
+}
+
+/// The server process freezes (SIGSTOP: its sockets stay open, nothing is answered): the
+/// keepalive notices within its bound, the client keeps trying, and once the server runs again
+/// the client is back online.
+async fn frozen_server(kind: ServerKind) {
+    let server = TestServer::start(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+    let account = server.new_account("frozen").unwrap();
+    let (client, mut events) = builder(&server, &account, Security::StartTls)
+        .keepalive(Some(INTERVAL), DEAD)
+        .connect_timeout(Duration::from_secs(2))
+        .negotiation_timeout(Duration::from_secs(3))
+        .reconnect(fast_policy())
+        .connect()
+        .await
+        .unwrap();
+    go_available(&client, &mut events).await;
+    let frozen = server.freeze().unwrap();
+    let since = Instant::now();
+    let (error, at) = lost(&mut events).await;
+    assert_unresponsive(kind, error, at - since);
+    wait_for(&mut events, |e| {
+        matches!(e, Event::Reconnecting { .. }).then_some(())
+    })
+    .await;
+    drop(frozen);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let next = tokio::time::timeout_at(deadline.into(), events.next())
+            .await
+            .unwrap_or_else(|_| panic!("{kind}: not back online within 30 s"));
+        if let Some(Event::Online { .. }) = next {
+            break;
+        }
+    }
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prosody_frozen_server_is_detected_by_the_keepalive() {
+    frozen_server(ServerKind::Prosody).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ejabberd_frozen_server_is_detected_by_the_keepalive() {
+    frozen_server(ServerKind::Ejabberd).await;
+}
