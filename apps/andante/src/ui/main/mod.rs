@@ -726,34 +726,37 @@ impl Main {
             }
             Message::Presence(presence) => {
                 self.state.presence = presence;
-                match (presence, self.client.clone()) {
-                    (MyPresence::Offline, Some(client)) => {
-                        self.client = None;
-                        self.state.status = ConnectionStatus::Offline { error: None };
-                        self.state.roster.all_offline();
-                        action = Action::Disconnect;
+                if presence == MyPresence::Offline {
+                    if let Some(client) = self.client.take() {
                         task = Task::future(async move {
                             let _ = client.close().await;
                         })
                         .discard();
                     }
-                    (MyPresence::Offline, None) => action = Action::Disconnect,
-                    (_, None) => {
-                        self.state.status = ConnectionStatus::Connecting;
-                        action = Action::Connect;
-                    }
-                    (presence, Some(_)) => {
-                        effects.push(Effect::Command(Command::SetPresence {
-                            presence,
-                            status: self.state.status_text.clone(),
-                        }));
+                    self.state.status = ConnectionStatus::Offline { error: None };
+                    self.state.roster.all_offline();
+                    action = Action::Disconnect;
+                } else {
+                    match self.state.status {
+                        ConnectionStatus::Online { .. } => {
+                            effects.push(Effect::Command(Command::SetPresence {
+                                presence,
+                                status: self.state.status_text.clone(),
+                            }));
+                        }
+                        ConnectionStatus::Offline { .. } => {
+                            self.state.status = ConnectionStatus::Connecting;
+                            action = Action::Connect;
+                        }
+                        // Sent once online (see `AccountState::handle`).
+                        ConnectionStatus::Connecting | ConnectionStatus::Reconnecting { .. } => {}
                     }
                 }
             }
             Message::StatusText(v) => self.status_input = v,
             Message::StatusSubmit => {
                 self.state.status_text = self.status_input.trim().to_owned();
-                if self.state.presence != MyPresence::Offline && self.client.is_some() {
+                if self.state.presence != MyPresence::Offline && self.state.status.is_online() {
                     effects.push(Effect::Command(Command::SetPresence {
                         presence: self.state.presence,
                         status: self.state.status_text.clone(),
@@ -828,3 +831,6 @@ impl Main {
         .into()
     }
 }
+
+#[cfg(test)]
+mod tests;

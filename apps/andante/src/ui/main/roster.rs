@@ -191,6 +191,7 @@ fn row_view(main: &Main, entry: RosterRow) -> Element<'_, Message> {
                 text(format!("{name}  {online}/{contacts}")).size(14),
             ]
             .spacing(6)
+            .height(Length::Fill)
             .align_y(Alignment::Center),
         )
         .style(button::text)
