@@ -161,13 +161,23 @@ impl Rooms {
     /// Applies a room event.
     pub fn apply(&mut self, event: &MucEvent, now_ms: i64) -> RoomOutcome {
         match event {
-            MucEvent::Joined { room, nick, .. } => {
+            MucEvent::Joined {
+                room, nick, role, ..
+            } => {
                 let view = self
                     .rooms
                     .entry(room.clone())
                     .or_insert_with(|| RoomView::new(room.clone(), nick.clone()));
                 view.joined = true;
                 view.nick = nick.clone();
+                view.occupants.insert(
+                    nick.clone(),
+                    OccupantView {
+                        nick: nick.clone(),
+                        role: role.name(),
+                        away: false,
+                    },
+                );
                 view.notice(format!("You joined as {nick}."), now_ms);
             }
             MucEvent::JoinFailed { room, reason, .. } => {
@@ -352,7 +362,7 @@ mod tests {
         let view = rooms.get(&room()).unwrap();
         assert!(view.joined);
         assert_eq!(view.subject.as_deref(), Some("Love"));
-        assert_eq!(view.occupants.len(), 1);
+        assert_eq!(view.occupants.len(), 2, "romeo and us");
         assert_eq!(view.lines().back().unwrap().body, "hi all");
         let gone = rooms.apply(
             &MucEvent::Left {
