@@ -235,7 +235,8 @@ fn composer_keys(press: KeyPress, empty: bool) -> Option<Binding<Message>> {
     }
 }
 
-/// The lines of the log, the last `shown` of them.
+/// The lines of the log: a window of at most [`MAX_SHOWN`](super::MAX_SHOWN) lines, the
+/// newest unless the user reads back.
 fn log<'a>(main: &'a Main, peer: &'a BareJid, name: &'a str) -> Element<'a, Message> {
     let Some(conversation) = main.state.conversations.get(peer) else {
         return container(text("No messages yet.").style(style::dim))
@@ -244,7 +245,8 @@ fn log<'a>(main: &'a Main, peer: &'a BareJid, name: &'a str) -> Element<'a, Mess
             .into();
     };
     let lines = conversation.lines();
-    let start = lines.len().saturating_sub(main.chat.shown);
+    let end = lines.len().saturating_sub(main.chat.below);
+    let start = end.saturating_sub(main.chat.shown);
     let now = now_ms();
     let mut list = column![].spacing(6).padding([0, 12]);
     if start > 0 || !conversation.history_exhausted {
@@ -260,7 +262,8 @@ fn log<'a>(main: &'a Main, peer: &'a BareJid, name: &'a str) -> Element<'a, Mess
         list = list.push(text("No messages yet.").style(style::dim));
     }
     let last_outgoing = conversation.last_outgoing().and_then(|l| l.id.as_deref());
-    for (i, line) in lines.iter().enumerate().skip(start) {
+    for (i, line) in lines.range(start..end).enumerate() {
+        let i = start + i;
         let selected = main.chat.selected.as_ref().filter(|(s, _)| *s == i);
         list = list.push(line_view(
             i,
@@ -270,6 +273,22 @@ fn log<'a>(main: &'a Main, peer: &'a BareJid, name: &'a str) -> Element<'a, Mess
             selected.map(|(_, c)| c),
             line.id.as_deref() == last_outgoing && line.direction == Direction::Outgoing,
         ));
+    }
+    if end < lines.len() {
+        list = list.push(
+            container(
+                row![
+                    button(text("Later messages"))
+                        .style(button::secondary)
+                        .on_press(Message::ShowLater),
+                    button(text("Latest messages"))
+                        .style(button::primary)
+                        .on_press(Message::ShowLatest),
+                ]
+                .spacing(8),
+            )
+            .center_x(Length::Fill),
+        );
     }
     scrollable(list.width(Length::Fill))
         .id(LOG)

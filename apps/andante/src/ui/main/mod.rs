@@ -73,8 +73,11 @@ pub(crate) struct ChatPanel {
     pub(crate) editing: Option<String>,
     /// The search box and its results, when open.
     pub(crate) search: Option<(String, Vec<crate::domain::conversation::ChatLine>)>,
-    /// How many of the last lines are shown.
+    /// How many lines the log shows (at most [`MAX_SHOWN`]).
     pub(crate) shown: usize,
+    /// How many of the newest lines are left out below them (0: the log reaches the newest
+    /// line). Counted from the end, so older lines loaded above do not move the window.
+    pub(crate) below: usize,
     /// Whether the log is scrolled to the end (new lines then scroll it).
     pub(crate) at_end: bool,
     /// The line selected for copying (its index in the conversation) and its text.
@@ -84,6 +87,10 @@ pub(crate) struct ChatPanel {
 
 /// How many lines a conversation shows at first, and how many more each time.
 pub(crate) const LINES_STEP: usize = 100;
+
+/// The most lines the log builds at once: reading further back moves this window up, so a
+/// frame costs the same with 100 or 100,000 lines in memory.
+pub(crate) const MAX_SHOWN: usize = 3 * LINES_STEP;
 
 /// The roster list's scroll position, for drawing only the visible rows.
 #[derive(Debug, Clone, Copy)]
@@ -172,6 +179,10 @@ pub enum Message {
     CancelEdit,
     /// Show earlier lines.
     LoadEarlier,
+    /// Show later lines (when reading back).
+    ShowLater,
+    /// Back to the newest lines.
+    ShowLatest,
     /// The conversation log scrolled.
     ChatScrolled(scrollable::Viewport),
     /// Search shown or hidden.
@@ -259,6 +270,16 @@ impl Main {
             status_input: String::new(),
             unsent: Vec::new(),
         }
+    }
+
+    /// The account's state.
+    pub fn state(&self) -> &AccountState {
+        &self.state
+    }
+
+    /// The account's state, to change (benchmarks, tests).
+    pub fn state_mut(&mut self) -> &mut AccountState {
+        &mut self.state
     }
 
     /// Applies the settings the account uses.
@@ -426,6 +447,7 @@ impl Main {
             Message::OpenChat(peer) => {
                 if self.pane != Pane::Chat(peer.clone()) {
                     self.chat.shown = LINES_STEP;
+                    self.chat.below = 0;
                     self.chat.selected = None;
                     self.chat.search = None;
                     self.chat.editor = None;
@@ -562,6 +584,10 @@ impl Main {
                     if !body.trim().is_empty() {
                         let replaces = self.chat.editing.take();
                         self.chat.composer = text_editor::Content::new();
+                        if self.chat.below > 0 {
+                            self.chat.below = 0;
+                            self.chat.shown = LINES_STEP;
+                        }
                         self.chat.at_end = true;
                         effects.extend(self.state.send(&peer, &body, replaces, now));
                     }
@@ -590,23 +616,51 @@ impl Main {
             }
             Message::LoadEarlier => {
                 if let Pane::Chat(peer) = &self.pane {
-                    let len = self
-                        .state
-                        .conversations
-                        .get(peer)
-                        .map_or(0, |c| c.lines().len());
-                    if self.chat.shown >= len {
-                        let peer = peer.clone();
+                    let peer = peer.clone();
+                    let loaded = |state: &AccountState| {
+                        state
+                            .conversations
+                            .get(&peer)
+                            .map_or(0, |c| c.lines().len())
+                    };
+                    // Lines above the window: load a page from the history when short.
+                    let above =
+                        loaded(&self.state).saturating_sub(self.chat.below + self.chat.shown);
+                    if above < LINES_STEP {
                         self.state.load_earlier(&peer);
                     }
-                    self.chat.shown += LINES_STEP;
+                    let len = loaded(&self.state);
+                    if self.chat.shown + LINES_STEP <= MAX_SHOWN {
+                        self.chat.shown += LINES_STEP;
+                    } else {
+                        // The window moves up instead of growing.
+                        self.chat.below =
+                            (self.chat.below + LINES_STEP).min(len.saturating_sub(self.chat.shown));
+                    }
                     self.chat.selected = None;
+                    if self.chat.below > 0 {
+                        self.chat.at_end = false;
+                    }
                 }
+            }
+            Message::ShowLater => {
+                self.chat.below = self.chat.below.saturating_sub(LINES_STEP);
+                self.chat.selected = None;
+                task =
+                    iced::widget::operation::snap_to(chat::LOG, scrollable::RelativeOffset::START);
+            }
+            Message::ShowLatest => {
+                self.chat.below = 0;
+                self.chat.shown = LINES_STEP;
+                self.chat.selected = None;
+                self.chat.at_end = true;
+                task = iced::widget::operation::snap_to_end(chat::LOG);
             }
             Message::ChatScrolled(viewport) => {
                 let content = viewport.content_bounds().height;
                 let visible = viewport.bounds().height;
-                self.chat.at_end = content <= visible || viewport.relative_offset().y >= 0.999;
+                self.chat.at_end = self.chat.below == 0
+                    && (content <= visible || viewport.relative_offset().y >= 0.999);
             }
             Message::ToggleSearch => {
                 self.chat.search = match self.chat.search {

@@ -511,6 +511,54 @@ fn rooms_show_subject_occupants_and_lines() {
 }
 
 #[test]
+fn reading_back_moves_a_window_of_lines() {
+    let mut main = main_screen();
+    let conversation = main.state.conversations.open(&romeo());
+    for i in 0..1_000 {
+        conversation.push(crate::domain::conversation::ChatLine {
+            db_id: None,
+            id: Some(format!("w{i}")),
+            archive_id: None,
+            direction: Direction::Incoming,
+            body: format!("line {i:04}"),
+            at_ms: i,
+            state: DeliveryState::Received,
+            edited: false,
+        });
+    }
+    conversation.history_loaded = true;
+    conversation.history_exhausted = true;
+    let _ = main.update(Message::OpenChat(romeo()), &Settings::default());
+    assert!(shows(&main, "line 0999"));
+    assert!(
+        !shows(&main, "line 0899"),
+        "only the last 100 lines are built"
+    );
+    for _ in 0..5 {
+        interact(&mut main, |ui| click(ui, "Earlier messages"));
+    }
+    // The window grew to 300 lines, then moved up: lines 400 to 699.
+    assert!(shows(&main, "line 0400"));
+    assert!(!shows(&main, "line 0399"));
+    assert!(shows(&main, "line 0699"));
+    assert!(!shows(&main, "line 0700"));
+    assert!(shows(&main, "Later messages"));
+    let _ = main.update(Message::ShowLater, &Settings::default());
+    assert!(shows(&main, "line 0799"));
+    assert!(!shows(&main, "line 0800"));
+    // A new line while reading back does not pull the log down.
+    let _ = main.events(
+        vec![chat_from(&romeo(), "w1000", "line 1000")],
+        &Settings::default(),
+    );
+    assert!(!main.chat.at_end);
+    let _ = main.update(Message::ShowLatest, &Settings::default());
+    assert!(shows(&main, "line 1000"));
+    assert!(!shows(&main, "Later messages"));
+    assert!(main.chat.at_end);
+}
+
+#[test]
 #[ignore = "writes a picture for a person to look at"]
 fn snapshot_for_review() {
     let mut main = main_screen();
