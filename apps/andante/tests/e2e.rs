@@ -1,8 +1,8 @@
 //! End to end: the real app in a virtual X display (Xvfb, tiny-skia, no GPU) against the
 //! private Prosody of the test kit, talking with slixmpp. It signs in by typing the password,
 //! opens the contact from the filter, sends a message, gets the reply (checked in the app's
-//! history database) and saves a screenshot (`target/tmp/andante-e2e.png`, or where
-//! `ANDANTE_E2E_SCREENSHOT` says).
+//! history database), saves a screenshot (`target/tmp/andante-e2e.png`, or where
+//! `ANDANTE_E2E_SCREENSHOT` says), and quits with Ctrl+Q (the peer sees it go offline).
 //!
 //! Needs `xvfb`, `xdotool` and `imagemagick` (`cargo xtask test` installs them).
 
@@ -95,6 +95,15 @@ fn befriend(server: &TestServer, account: &Account, peer: &Account) {
             .await
             .unwrap();
         client.subscriptions().request(&jid, None).await.unwrap();
+        // Two more contacts (offline: nobody signs in as them), for a fuller roster on screen.
+        for (contact, name) in [("romeo", "Romeo"), ("nurse", "Nurse")] {
+            let contact = format!("{contact}@{}", server.domain()).parse().unwrap();
+            client
+                .roster()
+                .add(&contact, Some(name), ["Verona"])
+                .await
+                .unwrap();
+        }
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
         while let Ok(Some(event)) = tokio::time::timeout_at(deadline, events.next()).await {
             if let Event::Im {
@@ -268,6 +277,20 @@ fn sign_in_chat_with_slixmpp_and_take_a_screenshot() {
     assert!(status.success(), "import failed");
     println!("screenshot: {}", shot.display());
     assert!(std::fs::metadata(&shot).unwrap().len() > 10_000);
-    drop(app);
+
+    // Ctrl+Q quits: the contact sees us go offline (unavailable presence), the app exits.
+    xdotool(&display, &["key", "ctrl+q"]);
+    // (Matched on the app's full JID: the setup session's own unavailable is in the backlog.)
+    let app_jid = got["from"].as_str().unwrap().to_owned();
+    peer.wait_for(
+        |e| e["event"] == "presence" && e["type"] == "unavailable" && e["from"] == app_jid.as_str(),
+        Duration::from_secs(20),
+    )
+    .unwrap_or_else(|e| panic!("{e}\n--- andante log ---\n{}", app_log()));
+    let mut app = app;
+    let status = wait_until("andante to exit", Duration::from_secs(10), || {
+        app.0.try_wait().ok().flatten()
+    });
+    assert!(status.success(), "andante exited with {status}");
     peer.disconnect().unwrap();
 }

@@ -47,8 +47,10 @@ pub enum ConnectionStatus {
     Reconnecting {
         /// Which attempt is next.
         attempt: u32,
-        /// In how many seconds.
+        /// In how many seconds (counted down by [`AccountState::tick`]).
         in_secs: u64,
+        /// When, in Unix milliseconds.
+        retry_at_ms: i64,
         /// Why the connection was lost.
         error: Option<String>,
     },
@@ -298,9 +300,11 @@ impl AccountState {
                     ConnectionStatus::Reconnecting { error, .. } => error.clone(),
                     _ => None,
                 };
+                let delay_ms = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
                 self.status = ConnectionStatus::Reconnecting {
                     attempt,
                     in_secs: delay.as_secs(),
+                    retry_at_ms: now_ms.saturating_add(delay_ms),
                     error,
                 };
             }
@@ -800,8 +804,18 @@ impl AccountState {
         })
     }
 
-    /// Time passes: "composing" turns to "paused" after a while without typing.
+    /// Time passes: the reconnect countdown goes on, and "composing" turns to "paused" after
+    /// a while without typing.
     pub fn tick(&mut self, now_ms: i64) -> Vec<Effect> {
+        if let ConnectionStatus::Reconnecting {
+            in_secs,
+            retry_at_ms,
+            ..
+        } = &mut self.status
+        {
+            let left_ms = u64::try_from(retry_at_ms.saturating_sub(now_ms)).unwrap_or(0);
+            *in_secs = left_ms.div_ceil(1_000);
+        }
         let idle: Vec<BareJid> = self
             .composing
             .iter()

@@ -52,6 +52,8 @@ pub enum Message {
     WindowFocused(bool),
     /// The window's close button.
     CloseRequested(window::Id),
+    /// Ctrl+Q: quit (as the close button does).
+    Quit,
     /// Tab.
     FocusNext,
     /// Shift+Tab.
@@ -274,6 +276,13 @@ impl App {
                 }
                 _ => window::close(id),
             },
+            Message::Quit => match &mut self.screen {
+                Screen::Main(main) => {
+                    self.session = None;
+                    main.close().then(|()| iced::exit())
+                }
+                _ => iced::exit(),
+            },
             Message::FocusNext => operation::focus_next(),
             Message::FocusPrevious => operation::focus_previous(),
             Message::Tick => match &mut self.screen {
@@ -446,6 +455,11 @@ fn window_and_keys(event: Event, status: event::Status, _window: window::Id) -> 
         } else {
             Message::FocusNext
         }),
+        Event::Keyboard(keyboard::Event::KeyPressed { key, modifiers, .. })
+            if modifiers.command() && key.as_ref() == Key::Character("q") =>
+        {
+            Some(Message::Quit)
+        }
         _ => None,
     }
 }
@@ -459,4 +473,144 @@ pub fn run(paths: Paths) -> iced::Result {
         .exit_on_close_request(false)
         .window_size((1100.0, 720.0))
         .run()
+}
+
+#[cfg(test)]
+mod tests {
+    use openxmpp::im::chats::Direction;
+
+    use super::*;
+    use crate::domain::account::ServerOptions;
+    use crate::domain::conversation::{ChatLine, DeliveryState};
+    use crate::domain::session::tests::{chat_from, online, romeo};
+    use crate::domain::settings::Retention;
+
+    fn sign_in() -> SignIn {
+        SignIn::from_form("juliet@capulet.lit", "pw", ServerOptions::default()).unwrap()
+    }
+
+    /// The app signed in (no client) with its files in `dir`.
+    fn signed_in(dir: &std::path::Path) -> App {
+        let (mut app, _) = App::new(Paths::in_dir(dir.to_path_buf()));
+        let main = Main::new(Arc::new(sign_in()), None, None);
+        app.screen = Screen::Main(Box::new(main));
+        let _ = app.update(Message::Net(NetEvent::Events(vec![online()])));
+        app
+    }
+
+    #[test]
+    fn the_window_title_counts_unread_messages() {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, _) = App::new(Paths::in_dir(dir.path().to_path_buf()));
+        assert_eq!(app.title(), "andante");
+        let mut app = signed_in(dir.path());
+        assert_eq!(app.title(), "andante — juliet@capulet.lit");
+        let _ = app.update(Message::WindowFocused(false));
+        let _ = app.update(Message::Net(NetEvent::Events(vec![
+            chat_from(&romeo(), "t1", "Juliet?"),
+            chat_from(&romeo(), "t2", "Art thou there?"),
+        ])));
+        assert_eq!(app.title(), "(2) andante — juliet@capulet.lit");
+        let _ = app.update(Message::Main(main::Message::OpenChat(romeo())));
+        let _ = app.update(Message::WindowFocused(true));
+        assert_eq!(app.title(), "andante — juliet@capulet.lit");
+    }
+
+    #[test]
+    fn the_theme_follows_the_system_unless_chosen() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = signed_in(dir.path());
+        // `None` lets iced follow the system's light or dark scheme.
+        assert_eq!(app.theme(), None);
+        let _ = app.update(Message::Main(main::Message::OpenSettings));
+        // The settings page is on show (a pick list draws its choice itself, so the label is
+        // what can be found).
+        assert!(iced_test::simulator(app.view()).find("Theme").is_ok());
+        let _ = app.update(Message::Settings(settings::Message::Theme(
+            ThemeChoice::Dark,
+        )));
+        assert_eq!(app.theme(), Some(Theme::Dark));
+        // Kept for the next start.
+        let (again, _) = App::new(Paths::in_dir(dir.path().to_path_buf()));
+        assert_eq!(again.theme(), Some(Theme::Dark));
+    }
+
+    #[test]
+    fn history_retention_prunes_old_messages_at_sign_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = signed_in(dir.path());
+        let now = now_ms();
+        let line = |id: &str, days_ago: i64| ChatLine {
+            db_id: None,
+            id: Some(id.to_owned()),
+            archive_id: None,
+            direction: Direction::Incoming,
+            body: format!("{days_ago} days ago"),
+            at_ms: now - days_ago * 86_400_000,
+            state: DeliveryState::Received,
+            edited: false,
+        };
+        {
+            let history = app.open_history(&sign_in()).unwrap();
+            history.insert(&romeo(), &line("old", 40)).unwrap();
+            history.insert(&romeo(), &line("new", 2)).unwrap();
+        }
+        // Forever (the default) keeps both.
+        assert_eq!(app.open_history(&sign_in()).unwrap().count().unwrap(), 2);
+        // Chosen on the settings page: "30 days".
+        let _ = app.update(Message::Main(main::Message::OpenSettings));
+        assert!(
+            iced_test::simulator(app.view())
+                .find("Keep history")
+                .is_ok()
+        );
+        let _ = app.update(Message::Settings(settings::Message::Retention(
+            Retention::Days(30),
+        )));
+        let _ = app.update(Message::Settings(settings::Message::Close));
+        let history = app.open_history(&sign_in()).unwrap();
+        let (kept, _) = history.load(&romeo(), None, 10).unwrap();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].body, "2 days ago");
+    }
+
+    #[test]
+    fn ctrl_q_quits() {
+        let key = |c: &str, modifiers| {
+            Event::Keyboard(keyboard::Event::KeyPressed {
+                key: Key::Character(c.into()),
+                modified_key: Key::Character(c.into()),
+                physical_key: keyboard::key::Physical::Unidentified(
+                    keyboard::key::NativeCode::Unidentified,
+                ),
+                location: keyboard::Location::Standard,
+                modifiers,
+                repeat: false,
+                text: None,
+            })
+        };
+        let id = window::Id::unique();
+        let ctrl = if cfg!(target_os = "macos") {
+            keyboard::Modifiers::LOGO
+        } else {
+            keyboard::Modifiers::CTRL
+        };
+        assert!(matches!(
+            window_and_keys(key("q", ctrl), event::Status::Ignored, id),
+            Some(Message::Quit)
+        ));
+        assert!(
+            window_and_keys(
+                key("q", keyboard::Modifiers::empty()),
+                event::Status::Ignored,
+                id
+            )
+            .is_none()
+        );
+        // Quitting from the main screen closes the session first (unavailable presence).
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = signed_in(dir.path());
+        let _ = app.update(Message::Quit);
+        assert!(app.session().is_none());
+    }
 }

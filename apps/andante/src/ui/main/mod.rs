@@ -26,6 +26,9 @@ use crate::ui::style;
 pub(crate) use chat::COMPOSER;
 pub(crate) use roster::FILTER_INPUT;
 
+/// How long quitting waits for the session to close.
+pub const CLOSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// At most this many notices are shown at once.
 const MAX_NOTICES: usize = 4;
 
@@ -126,6 +129,8 @@ pub struct Main {
     pub(crate) status_input: String,
     /// Commands that could not run because there was no client (tests look at them).
     pub(crate) unsent: Vec<Command>,
+    /// The last desktop notifications asked for (title, text), newest last.
+    pub(crate) notified: Vec<(String, String)>,
 }
 
 /// What the user or the network does on the main screen.
@@ -269,6 +274,7 @@ impl Main {
             notices: Vec::new(),
             status_input: String::new(),
             unsent: Vec::new(),
+            notified: Vec::new(),
         }
     }
 
@@ -363,16 +369,17 @@ impl Main {
             }
         }
         // Many messages at once (a catch-up) make one notification, not a flood.
-        match notify.len() {
-            0 => {}
-            1 => {
-                let (title, body) = notify.remove(0);
-                tasks.push(crate::ui::notify::show(title, body));
+        let shown = match notify.len() {
+            0 => None,
+            1 => Some(notify.remove(0)),
+            n => Some(("andante".to_owned(), format!("{n} new messages"))),
+        };
+        if let Some((title, body)) = shown {
+            if self.notified.len() >= MAX_NOTICES {
+                self.notified.remove(0);
             }
-            n => tasks.push(crate::ui::notify::show(
-                "andante".to_owned(),
-                format!("{n} new messages"),
-            )),
+            self.notified.push((title.clone(), body.clone()));
+            tasks.push(crate::ui::notify::show(title, body));
         }
         Task::batch(tasks)
     }
@@ -429,6 +436,8 @@ impl Main {
                     })
                     .or_else(|| crate::domain::account::parse_account(&self.filter.text).ok());
                 if let Some(jid) = first {
+                    // The filter did its job: the whole list is back.
+                    self.filter.text.clear();
                     return self.update(Message::OpenChat(jid), settings);
                 }
             }
@@ -839,11 +848,17 @@ impl Main {
         (Task::batch([task, effects_task]), action)
     }
 
-    /// Closes the session (the app quits): unavailable presence, then the closing handshake.
+    /// Closes the session (the app quits): unavailable presence, then the closing handshake
+    /// (given [`CLOSE_TIMEOUT`] at most, so a dead connection does not keep the window open).
     pub fn close(&mut self) -> Task<()> {
         match self.client.take() {
             Some(client) => Task::future(async move {
-                let _ = client.close().await;
+                if tokio::time::timeout(CLOSE_TIMEOUT, client.close())
+                    .await
+                    .is_err()
+                {
+                    tracing::info!("the server did not answer the closing handshake in time");
+                }
             }),
             None => Task::done(()),
         }

@@ -32,7 +32,7 @@ pub(super) fn view(main: &Main) -> Element<'_, Message> {
         ]
         .spacing(6)
         .align_y(Alignment::Center),
-        text_input("Filter contacts (Enter opens the first)", &main.filter.text)
+        text_input("Filter (Enter opens the first)", &main.filter.text)
             .id(FILTER_INPUT)
             .padding(6)
             .on_input(Message::Filter)

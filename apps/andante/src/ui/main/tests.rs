@@ -136,6 +136,9 @@ fn enter_in_the_filter_opens_the_first_match() {
     let _ = main.update(Message::Filter("tyb".into()), &Settings::default());
     let _ = main.update(Message::FilterSubmit, &Settings::default());
     assert_eq!(main.pane, Pane::Chat("tybalt@capulet.lit".parse().unwrap()));
+    // The filter is cleared: every contact is listed again.
+    assert!(main.filter.text.is_empty());
+    assert!(shows(&main, "Romeo"));
 }
 
 #[test]
@@ -508,6 +511,261 @@ fn rooms_show_subject_occupants_and_lines() {
             body: "Good night, good night!".into()
         })
     );
+}
+
+#[test]
+fn notifications_only_while_the_window_is_not_focused() {
+    let mut main = main_screen();
+    let settings = Settings::default();
+    // Focused: the message is on screen, no notification.
+    let _ = main.events(vec![chat_from(&romeo(), "n1", "Hello?")], &settings);
+    assert!(main.notified.is_empty());
+    // Not focused: one notification with the contact's name.
+    let _ = main.set_focused(false, &settings);
+    let _ = main.events(vec![chat_from(&romeo(), "n2", "Are you there?")], &settings);
+    assert_eq!(
+        main.notified,
+        [("Romeo".to_owned(), "Are you there?".to_owned())]
+    );
+    // A burst makes one notification, not a flood.
+    let _ = main.events(
+        vec![
+            chat_from(&romeo(), "n3", "one"),
+            chat_from(&romeo(), "n4", "two"),
+            chat_from(&romeo(), "n5", "three"),
+        ],
+        &settings,
+    );
+    assert_eq!(
+        main.notified.last(),
+        Some(&("andante".to_owned(), "3 new messages".to_owned()))
+    );
+    // Turned off in the settings: none.
+    let off = Settings {
+        notifications: false,
+        ..Settings::default()
+    };
+    let before = main.notified.len();
+    let _ = main.events(vec![chat_from(&romeo(), "n6", "quiet")], &off);
+    assert_eq!(main.notified.len(), before);
+}
+
+#[test]
+fn outgoing_requests_are_marked_pending() {
+    let mut main = main_screen();
+    let mut waiting = crate::domain::roster::tests::item("paris@verona.lit", Some("Paris"), &[]);
+    waiting.subscription = openxmpp::im::roster::Subscription::None;
+    waiting.ask = true;
+    let _ = main.events(
+        vec![Event::Im {
+            event: ImEvent::Roster {
+                event: RosterEvent::Added(waiting),
+            },
+        }],
+        &Settings::default(),
+    );
+    assert!(shows(&main, "Paris"));
+    assert!(shows(&main, "request sent, waiting for an answer"));
+}
+
+#[test]
+fn the_connection_status_shows_reconnecting() {
+    let mut main = main_screen();
+    assert!(shows(&main, "Online"));
+    let _ = main.events(
+        vec![
+            Event::Disconnected {
+                error: Some(openxmpp::ConnectionError::TransportClosed),
+            },
+            Event::Reconnecting {
+                attempt: 1,
+                delay: std::time::Duration::from_secs(2),
+            },
+        ],
+        &Settings::default(),
+    );
+    assert!(shows(
+        &main,
+        "Connection lost — reconnecting in 2 s (attempt 1)"
+    ));
+    // The countdown goes on with the clock.
+    let _ = main.state.tick(crate::domain::time::now_ms() + 1_500);
+    assert!(shows(
+        &main,
+        "Connection lost — reconnecting in 1 s (attempt 1)"
+    ));
+    let _ = main.state.tick(crate::domain::time::now_ms() + 5_000);
+    assert!(shows(&main, "Connection lost — reconnecting (attempt 1)…"));
+    // Contacts are offline meanwhile; back online, the status says so.
+    let _ = main.events(vec![online()], &Settings::default());
+    assert!(shows(&main, "Online"));
+}
+
+#[test]
+fn corrections_and_read_markers_are_shown() {
+    let mut main = main_screen();
+    let _ = main.update(Message::OpenChat(romeo()), &Settings::default());
+    let _ = main.events(
+        vec![chat_from(&romeo(), "r1", "Good morrow")],
+        &Settings::default(),
+    );
+    let mut correction = chat_from(&romeo(), "r2", "Good morrow, sweet Juliet");
+    if let Event::Im {
+        event: ImEvent::Message { message },
+    } = &mut correction
+    {
+        message
+            .message
+            .payloads
+            .push(openxmpp::im::correction::Replace::new("r1").into());
+    }
+    let _ = main.events(vec![correction], &Settings::default());
+    assert!(shows(&main, "Good morrow, sweet Juliet"));
+    assert!(shows(&main, "(edited)"));
+    assert!(!shows(&main, "Good morrow"));
+
+    main.chat.composer = text_editor::Content::with_text("Good morrow");
+    let _ = main.update(Message::Send, &Settings::default());
+    let id = main
+        .state
+        .conversations
+        .get(&romeo())
+        .unwrap()
+        .last()
+        .unwrap()
+        .id
+        .clone()
+        .unwrap();
+    let _ = main.events(
+        vec![Event::Im {
+            event: ImEvent::Marker {
+                conversation: openxmpp::im::chats::ConversationKey::with(romeo()),
+                from: "romeo@montague.lit/orchard".parse().unwrap(),
+                marker: openxmpp::im::markers::Marker::Displayed { id },
+            },
+        }],
+        &Settings::default(),
+    );
+    assert!(shows(&main, "✓✓ read"));
+
+    // ↑ in the empty composer corrects it; the line is then shown as edited.
+    interact(&mut main, |ui| {
+        click_id(ui, COMPOSER);
+        ui.tap_key(iced::keyboard::key::Named::ArrowUp);
+    });
+    assert!(shows(&main, "Correcting your last message"));
+    main.chat.composer = text_editor::Content::with_text("Good morrow, Romeo");
+    let _ = main.update(Message::Send, &Settings::default());
+    assert!(matches!(
+        main.unsent.last(),
+        Some(Command::SendChat { replaces: Some(_), body, .. }) if body == "Good morrow, Romeo"
+    ));
+    assert!(shows(&main, "Good morrow, Romeo"));
+}
+
+#[test]
+fn searching_within_a_conversation() {
+    let mut main = main_screen();
+    let _ = main.events(
+        vec![
+            chat_from(&romeo(), "s1", "What light through yonder window breaks?"),
+            chat_from(&romeo(), "s2", "It is the east"),
+        ],
+        &Settings::default(),
+    );
+    let _ = main.update(Message::OpenChat(romeo()), &Settings::default());
+    interact(&mut main, |ui| click(ui, "Search"));
+    interact(&mut main, |ui| {
+        click_id(ui, chat::SEARCH);
+        ui.typewrite("WINDOW");
+    });
+    assert!(shows(&main, "1 message found:"));
+    let (_, results) = main.chat.search.as_ref().unwrap();
+    assert_eq!(results[0].body, "What light through yonder window breaks?");
+    let _ = main.update(Message::Search("nightingale".into()), &Settings::default());
+    assert!(shows(&main, "Nothing found."));
+}
+
+#[test]
+fn selecting_a_line_to_copy_it() {
+    let mut main = main_screen();
+    let _ = main.events(
+        vec![chat_from(&romeo(), "c1", "Parting is such sweet sorrow")],
+        &Settings::default(),
+    );
+    let _ = main.update(Message::OpenChat(romeo()), &Settings::default());
+    interact(&mut main, |ui| click(ui, "Parting is such sweet sorrow"));
+    assert!(main.chat.selected.is_some());
+    let messages: Vec<Message> = {
+        let mut ui = simulator(main.view());
+        click(&mut ui, "Copy");
+        ui.into_messages().collect()
+    };
+    assert!(
+        messages
+            .iter()
+            .any(|m| matches!(m, Message::Copy(t) if t == "Parting is such sweet sorrow"))
+    );
+    interact(&mut main, |ui| click(ui, "Close"));
+    assert!(main.chat.selected.is_none());
+}
+
+#[test]
+fn approving_without_adding_back() {
+    let mut main = main_screen();
+    let _ = main.events(
+        vec![Event::Im {
+            event: ImEvent::Subscription {
+                event: SubscriptionEvent::Requested {
+                    from: "benvolio@montague.lit".parse().unwrap(),
+                    status: None,
+                },
+            },
+        }],
+        &Settings::default(),
+    );
+    interact(&mut main, |ui| click(ui, "Add them back"));
+    interact(&mut main, |ui| click(ui, "Approve"));
+    assert_eq!(
+        main.unsent,
+        [Command::Approve {
+            jid: "benvolio@montague.lit".parse().unwrap(),
+            add_back: false
+        }]
+    );
+}
+
+#[test]
+fn a_log_scrolled_up_stays_where_it_is() {
+    let mut main = main_screen();
+    let _ = main.events(
+        (0..60)
+            .map(|i| chat_from(&romeo(), &format!("l{i}"), &format!("line {i}")))
+            .collect(),
+        &Settings::default(),
+    );
+    let _ = main.update(Message::OpenChat(romeo()), &Settings::default());
+    assert!(main.chat.at_end);
+    // The wheel over the log moves it away from the end (the simulator does not run the
+    // snap to the end, so the log starts at the top; any position but the end will do).
+    interact(&mut main, |ui| {
+        let log = ui.find(iced::widget::Id::new(chat::LOG)).unwrap();
+        ui.point_at(log.visible_bounds().unwrap().center());
+        ui.simulate([iced::Event::Mouse(iced::mouse::Event::WheelScrolled {
+            delta: iced::mouse::ScrollDelta::Lines { x: 0.0, y: -5.0 },
+        })]);
+    });
+    assert!(!main.chat.at_end, "scrolled away from the end");
+    // A new line does not pull it down (no snap to the end while reading back).
+    let _ = main.events(
+        vec![chat_from(&romeo(), "l60", "line 60")],
+        &Settings::default(),
+    );
+    assert!(!main.chat.at_end);
+    // Sending does.
+    main.chat.composer = text_editor::Content::with_text("back to the end");
+    let _ = main.update(Message::Send, &Settings::default());
+    assert!(main.chat.at_end);
 }
 
 #[test]
