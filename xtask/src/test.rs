@@ -7,6 +7,10 @@ use openxmpp_testkit::{ensure_venv, install};
 
 use crate::{TaskResult, fuzz, packages};
 
+/// What the desktop client's end-to-end test needs besides the servers: a virtual display, a
+/// font, a way to type into the window and one to take its screenshot.
+const GUI_TEST_PACKAGES: &[&str] = &["xvfb", "fonts-dejavu-core", "xdotool", "imagemagick"];
+
 fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
@@ -26,6 +30,7 @@ fn step(name: &str, command: &mut Command) -> TaskResult {
 pub(crate) fn run(extra: &[String]) -> TaskResult {
     let started = Instant::now();
     packages::ensure(install::DEBIAN_PACKAGES)?;
+    packages::ensure(GUI_TEST_PACKAGES)?;
     let python = ensure_venv()?;
     println!("xtask: interop peer ready ({})", python.display());
     step("format", cargo().args(["fmt", "--all", "--", "--check"]))?;
