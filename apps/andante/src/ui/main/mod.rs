@@ -487,9 +487,11 @@ impl Main {
                 self.join_room = None;
             }
             Message::AddContactJid(v) => {
-                if let Some(form) = &mut self.add_contact {
-                    form.jid = v;
+                // Also the chat header's "Add contact": the form opens with the address.
+                if self.add_contact.is_none() {
+                    self.join_room = None;
                 }
+                self.add_contact.get_or_insert_with(AddContact::default).jid = v;
             }
             Message::AddContactName(v) => {
                 if let Some(form) = &mut self.add_contact {
