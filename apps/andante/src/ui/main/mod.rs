@@ -249,6 +249,8 @@ pub enum Action {
     SignOut,
     /// Show the settings.
     OpenSettings,
+    /// "Hide offline contacts" changed in the list: keep it in the settings.
+    HideOffline(bool),
 }
 
 impl Main {
@@ -441,7 +443,10 @@ impl Main {
                     return self.update(Message::OpenChat(jid), settings);
                 }
             }
-            Message::HideOffline(hide) => self.filter.hide_offline = hide,
+            Message::HideOffline(hide) => {
+                self.filter.hide_offline = hide;
+                action = Action::HideOffline(hide);
+            }
             Message::ToggleGroup(group) => {
                 if !self.filter.collapsed.remove(&group) {
                     self.filter.collapsed.insert(group);
