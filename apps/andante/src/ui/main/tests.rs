@@ -851,6 +851,31 @@ fn conversations_with_non_contacts_are_listed() {
 }
 
 #[test]
+fn a_status_message_goes_with_the_presence() {
+    let mut main = main_screen();
+    interact(&mut main, |ui| {
+        click(ui, "Status message");
+        ui.typewrite("On the balcony");
+        ui.tap_key(iced::keyboard::key::Named::Enter);
+    });
+    assert_eq!(
+        main.unsent.last(),
+        Some(&Command::SetPresence {
+            presence: MyPresence::Available,
+            status: "On the balcony".into()
+        })
+    );
+    let _ = main.update(Message::Presence(MyPresence::Away), &Settings::default());
+    assert_eq!(
+        main.unsent.last(),
+        Some(&Command::SetPresence {
+            presence: MyPresence::Away,
+            status: "On the balcony".into()
+        })
+    );
+}
+
+#[test]
 #[ignore = "writes a picture for a person to look at"]
 fn snapshot_for_review() {
     let mut main = main_screen();
