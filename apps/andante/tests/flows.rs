@@ -5,14 +5,15 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use andante::domain::account::{ServerOptions, SignIn, TlsChoice, parse_server};
+use andante::domain::conversation::DeliveryState;
 use andante::domain::errors;
-use andante::domain::session::{AccountState, Effect};
+use andante::domain::session::{AccountState, ConnectionStatus, Effect};
 use andante::domain::time::now_ms;
 use andante::net::register::{self, FieldKind};
 use andante::net::{self, Command, Outcome};
 use andante::store::History;
 use openxmpp::{BareJid, Client, Events};
-use openxmpp_testkit::{Account, ServerKind, TestServer, shared};
+use openxmpp_testkit::{Account, CutProxy, ServerKind, TestServer, shared};
 
 fn server(kind: ServerKind) -> &'static TestServer {
     shared(kind).unwrap_or_else(|e| panic!("{kind}: {e}"))
@@ -42,12 +43,15 @@ struct Session {
 
 impl Session {
     async fn start(server: &TestServer, account: &Account, history: Option<History>) -> Self {
-        let sign_in = sign_in(server, account);
+        Session::start_with(sign_in(server, account), history).await
+    }
+
+    async fn start_with(sign_in: SignIn, history: Option<History>) -> Self {
         let (client, events) = sign_in
             .builder()
             .connect()
             .await
-            .unwrap_or_else(|e| panic!("{}: {}", account.jid, errors::sign_in(&e)));
+            .unwrap_or_else(|e| panic!("{}: {}", sign_in.jid, errors::sign_in(&e)));
         Session {
             client,
             events,
@@ -346,5 +350,78 @@ async fn rooms_join_talk_and_leave() {
         s.until("left", |s| s.state.rooms.get(&room).is_none())
             .await;
         s.close().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_connection_comes_back_by_itself_and_sends_what_was_queued() {
+    for kind in ServerKind::ALL {
+        let server = server(kind);
+        let proxy = CutProxy::start(server.starttls_addr()).unwrap();
+        let (a, b) = (
+            server.new_account("dropa").unwrap(),
+            server.new_account("dropb").unwrap(),
+        );
+        let alice_jid: BareJid = a.jid.parse().unwrap();
+        let (alice, mut alice_events) = sign_in(server, &a).builder().connect().await.unwrap();
+
+        // Bob's app talks to the server through a network that is about to fail.
+        let mut through_proxy = options(server);
+        through_proxy.server = Some((proxy.addr().ip().to_string(), proxy.addr().port()));
+        let bob_sign_in = SignIn::from_form(&b.jid, &b.password, through_proxy).unwrap();
+        let mut bob = Session::start_with(bob_sign_in, None).await;
+        bob.until("online", |s| s.state.status.is_online()).await;
+
+        proxy.cut_all();
+        bob.until("the loss noticed", |s| !s.state.status.is_online())
+            .await;
+        // Typed while offline: queued, and the status bar says what happens.
+        let effects = bob
+            .state
+            .send(&alice_jid, "written during the outage", None, now_ms());
+        bob.run(effects).await;
+        assert_eq!(
+            bob.state
+                .conversations
+                .get(&alice_jid)
+                .unwrap()
+                .last()
+                .unwrap()
+                .state,
+            DeliveryState::Queued,
+            "{kind}"
+        );
+        bob.until("reconnecting shown", |s| {
+            matches!(s.state.status, ConnectionStatus::Reconnecting { .. })
+        })
+        .await;
+        assert!(
+            bob.state.status.label().contains("reconnecting"),
+            "{kind}: {}",
+            bob.state.status.label()
+        );
+
+        // The library reconnects by itself; the queued message goes out once online.
+        bob.until("back online and the message sent", |s| {
+            s.state.status.is_online()
+                && s.state
+                    .conversations
+                    .get(&alice_jid)
+                    .and_then(|c| c.last())
+                    .is_some_and(|l| l.state >= DeliveryState::Sent)
+        })
+        .await;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            match tokio::time::timeout_at(deadline, alice_events.next()).await {
+                Ok(Some(openxmpp::Event::Im {
+                    event: openxmpp::ImEvent::Message { message },
+                })) if message.message.body() == Some("written during the outage") => break,
+                Ok(Some(_)) => {}
+                other => panic!("{kind}: alice never got the queued message ({other:?})"),
+            }
+        }
+        bob.close().await;
+        alice.close().await.unwrap();
     }
 }

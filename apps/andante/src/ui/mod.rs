@@ -242,6 +242,11 @@ impl App {
                         self.settings_open = true;
                         task
                     }
+                    main::Action::HideOffline(hide) => {
+                        self.settings.hide_offline = hide;
+                        self.save_settings();
+                        task
+                    }
                     main::Action::SignOut => {
                         self.session = None;
                         self.settings_open = false;
@@ -572,6 +577,23 @@ mod tests {
         let (kept, _) = history.load(&romeo(), None, 10).unwrap();
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].body, "2 days ago");
+    }
+
+    #[test]
+    fn hiding_offline_contacts_in_the_list_is_remembered() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = signed_in(dir.path());
+        let messages: Vec<Message> = {
+            let mut ui = iced_test::simulator(app.view());
+            ui.click("Hide offline contacts").unwrap();
+            ui.into_messages().collect()
+        };
+        for message in messages {
+            let _ = app.update(message);
+        }
+        assert!(app.settings().hide_offline);
+        let (again, _) = App::new(Paths::in_dir(dir.path().to_path_buf()));
+        assert!(again.settings().hide_offline);
     }
 
     #[test]

@@ -249,6 +249,8 @@ pub enum Action {
     SignOut,
     /// Show the settings.
     OpenSettings,
+    /// "Hide offline contacts" changed in the list: keep it in the settings.
+    HideOffline(bool),
 }
 
 impl Main {
@@ -441,7 +443,10 @@ impl Main {
                     return self.update(Message::OpenChat(jid), settings);
                 }
             }
-            Message::HideOffline(hide) => self.filter.hide_offline = hide,
+            Message::HideOffline(hide) => {
+                self.filter.hide_offline = hide;
+                action = Action::HideOffline(hide);
+            }
             Message::ToggleGroup(group) => {
                 if !self.filter.collapsed.remove(&group) {
                     self.filter.collapsed.insert(group);
@@ -487,9 +492,11 @@ impl Main {
                 self.join_room = None;
             }
             Message::AddContactJid(v) => {
-                if let Some(form) = &mut self.add_contact {
-                    form.jid = v;
+                // Also the chat header's "Add contact": the form opens with the address.
+                if self.add_contact.is_none() {
+                    self.join_room = None;
                 }
+                self.add_contact.get_or_insert_with(AddContact::default).jid = v;
             }
             Message::AddContactName(v) => {
                 if let Some(form) = &mut self.add_contact {

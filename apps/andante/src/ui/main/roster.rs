@@ -1,5 +1,5 @@
-//! The contact list: filter, hide offline, add contact, join room, rooms, and the contacts
-//! by group. Only the rows in view are built, so thousands of contacts cost no more than a
+//! The contact list: filter, hide offline, add contact, join room, rooms, conversations with
+//! people who are not contacts, and the contacts by group. Only the rows in view are built, so thousands of contacts cost no more than a
 //! screenful.
 
 use iced::widget::{Space, button, checkbox, column, container, row, scrollable, text, text_input};
@@ -17,6 +17,8 @@ pub(crate) const LIST: &str = "roster-list";
 pub(crate) const ROW_HEIGHT: f32 = 44.0;
 /// Rows built above and below the visible ones.
 const OVERSCAN: usize = 4;
+/// At most this many conversations with non-contacts are listed (the most recent).
+const MAX_STRANGERS: usize = 8;
 
 pub(super) fn view(main: &Main) -> Element<'_, Message> {
     let mut panel = column![
@@ -131,6 +133,42 @@ pub(super) fn view(main: &Main) -> Element<'_, Message> {
                     .width(Length::Fill)
                     .style(if open { button::primary } else { button::text })
                     .on_press(Message::OpenRoom(room.jid.clone())),
+            );
+        }
+        panel = panel.push(list);
+    }
+
+    // Conversations with people who are not contacts (a stranger wrote, or the address was
+    // typed in the filter): listed here so they can be found again.
+    let strangers: Vec<_> = main
+        .state
+        .conversations
+        .recent()
+        .into_iter()
+        .filter(|c| main.state.roster.get(&c.peer).is_none())
+        .take(MAX_STRANGERS)
+        .collect();
+    if !strangers.is_empty() {
+        let mut list = column![text("Not in your contacts").size(14).style(style::dim)].spacing(2);
+        for conversation in strangers {
+            let peer = &conversation.peer;
+            let open = main.pane == Pane::Chat(peer.clone());
+            let mut line = row![
+                text("●")
+                    .size(14)
+                    .color(style::presence_color(main.state.roster.presence(peer))),
+                text(peer.as_str()).width(Length::Fill),
+            ]
+            .spacing(8)
+            .align_y(Alignment::Center);
+            if conversation.unread > 0 {
+                line = line.push(unread_badge(conversation.unread));
+            }
+            list = list.push(
+                button(line)
+                    .width(Length::Fill)
+                    .style(if open { button::primary } else { button::text })
+                    .on_press(Message::OpenChat(peer.clone())),
             );
         }
         panel = panel.push(list);

@@ -817,6 +817,65 @@ fn reading_back_moves_a_window_of_lines() {
 }
 
 #[test]
+fn conversations_with_non_contacts_are_listed() {
+    let mut main = main_screen();
+    main.state.focused = false;
+    let stranger: openxmpp::BareJid = "mercutio@verona.lit".parse().unwrap();
+    let _ = main.events(
+        vec![chat_from(&stranger, "x1", "A plague o' both your houses!")],
+        &Settings::default(),
+    );
+    assert!(shows(&main, "Not in your contacts"));
+    assert!(shows(&main, "mercutio@verona.lit"));
+    assert_eq!(main.state.conversations.unread(&stranger), 1);
+    main.state.focused = true;
+    interact(&mut main, |ui| click(ui, "mercutio@verona.lit"));
+    assert_eq!(main.pane, Pane::Chat(stranger.clone()));
+    assert_eq!(main.unread(), 0);
+    assert!(shows(&main, "A plague o' both your houses!"));
+    // Offered to be added: the form opens with the address filled in.
+    interact(&mut main, |ui| click(ui, "Add contact"));
+    assert_eq!(
+        main.add_contact.as_ref().map(|f| f.jid.as_str()),
+        Some("mercutio@verona.lit")
+    );
+    interact(&mut main, |ui| click(ui, "Add"));
+    assert_eq!(
+        main.unsent.last(),
+        Some(&Command::AddContact {
+            jid: stranger,
+            name: None,
+            group: None
+        })
+    );
+}
+
+#[test]
+fn a_status_message_goes_with_the_presence() {
+    let mut main = main_screen();
+    interact(&mut main, |ui| {
+        click(ui, "Status message");
+        ui.typewrite("On the balcony");
+        ui.tap_key(iced::keyboard::key::Named::Enter);
+    });
+    assert_eq!(
+        main.unsent.last(),
+        Some(&Command::SetPresence {
+            presence: MyPresence::Available,
+            status: "On the balcony".into()
+        })
+    );
+    let _ = main.update(Message::Presence(MyPresence::Away), &Settings::default());
+    assert_eq!(
+        main.unsent.last(),
+        Some(&Command::SetPresence {
+            presence: MyPresence::Away,
+            status: "On the balcony".into()
+        })
+    );
+}
+
+#[test]
 #[ignore = "writes a picture for a person to look at"]
 fn snapshot_for_review() {
     let mut main = main_screen();
