@@ -43,7 +43,12 @@ pub(crate) async fn pump(ctx: Arc<Ctx>, mut events: Events) -> Ended {
                 last = Some(error.clone());
                 ctx.set_ready();
             }
-            Event::Online { .. } => last = None,
+            Event::Online { resumed, .. } => {
+                last = None;
+                if !resumed {
+                    catch_up(&ctx);
+                }
+            }
             _ => {}
         }
         if login.sees(&ctx, &event) {
@@ -58,6 +63,29 @@ pub(crate) async fn pump(ctx: Arc<Ctx>, mut events: Events) -> Ended {
         Some(Some(error)) => Ended::Failed(Some(error)),
         None => Ended::Failed(None),
     }
+}
+
+/// How many missed messages a catch-up fetches at most.
+const CATCH_UP_LIMIT: usize = 1_000;
+
+/// After a session that could not be resumed, prints what was missed meanwhile: the messages
+/// the archive (XEP-0313) holds after the last one that arrived live, without those that did.
+/// Nothing is asked for on the first session.
+fn catch_up(ctx: &Arc<Ctx>) {
+    let ctx = Arc::clone(ctx);
+    tokio::spawn(async move {
+        match ctx.client.archive().catch_up_missed(CATCH_UP_LIMIT).await {
+            Ok(missed) => {
+                for archived in &missed {
+                    ctx.print(&Report::Message(Box::new(convert::archived(archived))));
+                }
+            }
+            Err(error) => ctx.print(&Report::error(
+                "archive",
+                format!("messages missed while offline could not be fetched: {error}"),
+            )),
+        }
+    });
 }
 
 /// The login sequence: the roster is loaded (or could not be), then the server reflects our

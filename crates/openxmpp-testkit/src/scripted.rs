@@ -36,7 +36,8 @@ pub struct Transcript {
     pub error: Option<String>,
 }
 
-/// A one-connection server playing a script. See the [module docs](self).
+/// A one-connection server playing a script: it accepts one connection, speaks TLS with the
+/// certificate it is given (or plain TCP), then plays the script and keeps what it saw.
 pub struct ScriptedServer {
     addr: SocketAddr,
     thread: Option<JoinHandle<Transcript>>,

@@ -213,3 +213,59 @@ fn ejabberd_offers_every_scram_variant() {
         );
     }
 }
+
+/// Whether the server answers a stream header on its STARTTLS port within `wait`.
+fn answers(server: &TestServer, wait: Duration) -> bool {
+    let Ok(mut sock) = TcpStream::connect_timeout(&server.starttls_addr(), wait) else {
+        return false;
+    };
+    sock.set_read_timeout(Some(wait)).unwrap();
+    if sock
+        .write_all(stream_header(server.domain()).as_bytes())
+        .is_err()
+    {
+        return false;
+    }
+    let mut buf = [0u8; 256];
+    matches!(sock.read(&mut buf), Ok(n) if n > 0)
+}
+
+/// The fault controls: a frozen server holds connections without answering and answers again
+/// once thawed; a killed one is gone at once and comes back on the same ports with its data.
+fn check_faults(kind: ServerKind) {
+    let mut server = TestServer::start(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+    let account = server.new_account("fault").unwrap();
+    assert!(answers(&server, Duration::from_secs(5)), "{kind}");
+
+    let frozen = server.freeze().unwrap();
+    assert!(
+        !answers(&server, Duration::from_millis(500)),
+        "{kind}: frozen"
+    );
+    drop(frozen);
+    assert!(answers(&server, Duration::from_secs(5)), "{kind}: thawed");
+
+    let (pid, addr) = (server.pid(), server.starttls_addr());
+    server.kill_for_restart().unwrap();
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    assert!(stat.is_empty() || stat.contains(" Z "), "{kind}: {stat}");
+    assert!(TcpStream::connect(addr).is_err(), "{kind}: nothing listens");
+    server.start_again().unwrap();
+    assert_eq!(server.starttls_addr(), addr, "{kind}: same port");
+    assert_ne!(server.pid(), pid, "{kind}: a new process");
+    // The account survived the crash.
+    let mut peer = SlixPeer::start().unwrap();
+    peer.connect(&server, &account, PeerTls::StartTls)
+        .unwrap_or_else(|e| panic!("{kind}: {e}"));
+    peer.disconnect().unwrap();
+}
+
+#[test]
+fn prosody_can_be_frozen_killed_and_started_again() {
+    check_faults(ServerKind::Prosody);
+}
+
+#[test]
+fn ejabberd_can_be_frozen_killed_and_started_again() {
+    check_faults(ServerKind::Ejabberd);
+}

@@ -30,7 +30,8 @@ pub enum Event {
     },
     /// The session is established, or after a lost connection, resumed (XEP-0198): a resumed
     /// session lost nothing, and presence need not be sent again; a new one (after a reconnect
-    /// without resumption) starts afresh.
+    /// without resumption) starts afresh, and what was missed meanwhile is in the archive
+    /// ([`ArchiveHandle::catch_up_missed`](crate::ArchiveHandle::catch_up_missed)).
     Online {
         /// The full JID the server bound.
         jid: FullJid,
@@ -40,7 +41,9 @@ pub enum Event {
         resumed: bool,
     },
     /// Resuming failed and a new session began: these stanzas were sent but never
-    /// acknowledged, so they may not have been delivered.
+    /// acknowledged, so they may not have been delivered. Messages with an origin id are not
+    /// among them: they are sent again instead (see
+    /// [`ClientBuilder::resend_unacknowledged`](crate::ClientBuilder::resend_unacknowledged)).
     StanzasMaybeLost {
         /// The stanzas, oldest first.
         stanzas: Vec<openxmpp_core::xml::Element>,

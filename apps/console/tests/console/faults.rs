@@ -1,6 +1,6 @@
 //! The interactive console survives faults (issue 9): the server crashes and comes back, or
 //! the network under it goes silent. Each time it says the connection was lost, and comes back
-//! online by itself.
+//! online by itself; what was lost on the way during a crash comes back from the archive.
 
 use std::net::SocketAddr;
 use std::process::Command;
@@ -10,7 +10,7 @@ use expectrl::session::OsSession;
 use expectrl::{Eof, Expect, Session};
 use openxmpp_testkit::{Account, CutProxy, ServerKind, TestServer};
 
-use crate::common::{BIN, server};
+use crate::common::{BIN, Console, server};
 
 /// The console on a pseudo-terminal (interactive, so it reconnects), signed in as `account`
 /// at `addr` with the password from the environment.
@@ -87,6 +87,48 @@ fn the_console_survives_a_stalled_network() {
         proxy.resume();
         pty.expect(format!("online as {}/", account.jid)).unwrap();
         still_works(&mut pty);
+        exit(&mut pty);
+    }
+}
+
+#[test]
+fn the_console_shows_messages_lost_in_a_crash_from_the_archive() {
+    for kind in ServerKind::ALL {
+        let mut server = TestServer::start(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let proxy = CutProxy::start(server.starttls_addr()).unwrap();
+        let (alice, bob) = (
+            server.new_account("lalice").unwrap(),
+            server.new_account("lbob").unwrap(),
+        );
+        let mut pty = spawn(proxy.addr(), server.ca_cert_path(), &alice, &[]);
+        pty.expect(format!("online as {}/", alice.jid)).unwrap();
+        let mut b = Console::start(&server, &bob);
+        b.ok(&format!("chat {}, seen live", alice.jid));
+        pty.expect("seen live").unwrap();
+
+        // Alice's network stalls: the server archives Bob's message and sends it towards her,
+        // then crashes, and what was on the way is lost with the connection.
+        proxy.stall();
+        b.ok(&format!("chat {}, lost on the way", alice.jid));
+        std::thread::sleep(Duration::from_secs(1));
+        server.kill_for_restart().unwrap();
+        proxy.cut_all();
+        proxy.resume();
+        // Bob's scripted console does not reconnect: it ends with the connection.
+        b.wait();
+        server.start_again().unwrap();
+
+        pty.expect(format!("online as {}/", alice.jid)).unwrap();
+        let caught_up = pty.expect("lost on the way").unwrap();
+        still_works(&mut pty);
+        let text = String::from_utf8_lossy(caught_up.before()).into_owned();
+        assert!(!text.contains("seen live"), "{kind}: shown twice: {text:?}");
+        // Shown with the archive's timestamp: it came from the archive.
+        let line = text.rsplit('\n').next().unwrap_or_default();
+        assert!(
+            line.contains("] ") && line.contains(&bob.jid),
+            "{kind}: {line:?}"
+        );
         exit(&mut pty);
     }
 }

@@ -1,8 +1,9 @@
 //! The archive handle (XEP-0313).
 
+use openxmpp_core::error::StanzaErrorType;
 use openxmpp_core::jid::{BareJid, Jid};
 use openxmpp_im::delay::Timestamp;
-use openxmpp_im::mam::{ArchiveFilter, ArchiveQuery, ArchivedMessage, Direction};
+use openxmpp_im::mam::{ArchiveFilter, ArchiveQuery, ArchivedMessage, Direction, MamError};
 use openxmpp_im::session::{ArchiveStartError, ArchiveStep};
 
 use crate::{Client, Error};
@@ -10,6 +11,10 @@ use crate::{Client, Error};
 /// How far before a lost session [`ArchiveHandle::catch_up_missed`] looks when no message had
 /// arrived live to start after (clocks and archive stamps differ a little).
 pub const CATCH_UP_MARGIN: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How many times [`ArchiveHandle::catch_up_missed`] asks when the archive answers with a
+/// temporary (`wait`) error.
+const CATCH_UP_ATTEMPTS: u32 = 3;
 
 /// The message archive (XEP-0313): a conversation's history, a time range, or a catch-up on
 /// what arrived while offline, paged with RSM and returned oldest first.
@@ -85,12 +90,13 @@ impl ArchiveHandle<'_> {
     /// Messages that arrive live afterwards and were found here (the server's offline store
     /// replaying them, a sender's resend) are then dropped as duplicates, so each message
     /// reaches the application once. Empty when nothing was lost. Call it once
-    /// [`Event::Online`](crate::Event::Online) says `resumed: false`.
+    /// [`Event::Online`](crate::Event::Online) says `resumed: false`. A temporary refusal
+    /// (a `wait` error, as from a server that has just restarted) is retried twice, after 1 s
+    /// and 2 s.
     pub async fn catch_up_missed(&self, limit: usize) -> Result<Vec<ArchivedMessage>, Error> {
         let Some(anchor) = self.client.im.lock().missed_messages_anchor().cloned() else {
             return Ok(Vec::new());
         };
-        let (account, queryid) = self.ids();
         let filter = match &anchor.after_id {
             Some(id) => ArchiveFilter::new().after_id(id.clone()),
             None => {
@@ -101,11 +107,27 @@ impl ArchiveHandle<'_> {
                 ArchiveFilter::new().start(start)
             }
         };
-        let query = ArchiveQuery::new(account, None, queryid)
-            .filter(filter)
-            .direction(Direction::Forward)
-            .limit(limit);
-        let results = self.run(query).await?;
+        let mut attempt = 1;
+        let results = loop {
+            let (account, queryid) = self.ids();
+            let query = ArchiveQuery::new(account, None, queryid)
+                .filter(filter.clone())
+                .direction(Direction::Forward)
+                .limit(limit);
+            match self.run(query).await {
+                Ok(results) => break results,
+                // A temporary failure (a server just restarted, its database still busy):
+                // RFC 6120 §8.3.2 says to retry after waiting.
+                Err(Error::Archive(MamError::Archive(error)))
+                    if error.kind == StanzaErrorType::Wait && attempt < CATCH_UP_ATTEMPTS =>
+                {
+                    tracing::info!(%error, attempt, "archive catch-up failed for now; retrying");
+                    tokio::time::sleep(std::time::Duration::from_secs(u64::from(attempt))).await;
+                    attempt += 1;
+                }
+                Err(error) => return Err(error),
+            }
+        };
         let mut im = self.client.im.lock();
         im.caught_up(&anchor);
         Ok(im.retain_unseen(results))
