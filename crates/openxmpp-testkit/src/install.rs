@@ -5,7 +5,7 @@ use std::path::Path;
 use crate::KitError;
 
 /// The Debian packages the test suite needs (servers, and Python's venv for the peer client).
-pub const DEBIAN_PACKAGES: &[&str] = &["prosody", "ejabberd", "python3", "python3-venv"];
+pub const DEBIAN_PACKAGES: &[&str] = &["prosody", "ejabberd", "sqlite3", "python3", "python3-venv"];
 
 /// How to install a Debian package, for error messages.
 pub fn hint(package: &str) -> String {
