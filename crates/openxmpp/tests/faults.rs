@@ -119,6 +119,8 @@ async fn burst_through_a_crash(kind: ServerKind) {
     let collector = collect(bob_events, Arc::clone(&received));
 
     let to_bob: openxmpp::BareJid = b.jid.parse().unwrap();
+    // The crash is for the clients, not for the test's own accounts.
+    tokio::task::block_in_place(|| server.wait_for_accounts_to_persist());
     let sender = {
         let alice = alice.clone();
         tokio::spawn(async move {
