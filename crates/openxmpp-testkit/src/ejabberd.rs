@@ -191,7 +191,8 @@ modules:
 }
 
 /// The SQLite database the archive lives in: MAM on Mnesia is quadratic (a bag per user), so
-/// that 10,000 messages take minutes; SQLite in the (tmpfs) server dir keeps up.
+/// that 10,000 messages take minutes; SQLite in the (tmpfs) server dir keeps up, and keeps every
+/// committed write when the server is killed.
 fn database_path(layout: &Layout) -> std::path::PathBuf {
     layout.dir.join("ejabberd.db")
 }

@@ -113,7 +113,13 @@ pub struct TestServer {
     process: Supervised,
     started_in: Duration,
     next_account: AtomicU32,
+    /// When the last account was created (see [`TestServer::kill_for_restart`]).
+    last_account: std::sync::Mutex<Option<Instant>>,
 }
+
+/// How long ejabberd may take to make an account it created survive a crash: Mnesia keeps
+/// recent writes in its transaction log and a crash right after can lose them.
+const EJABBERD_PERSIST: Duration = Duration::from_secs(6);
 
 impl TestServer {
     /// Starts a server with default options.
@@ -198,6 +204,7 @@ impl TestServer {
             process,
             started_in,
             next_account: AtomicU32::new(0),
+            last_account: std::sync::Mutex::new(None),
         })
     }
 
@@ -270,7 +277,12 @@ impl TestServer {
     /// Kills the server outright (SIGKILL to its PID: no goodbye to its clients, nothing
     /// flushed, every session lost) but keeps its directory, so that
     /// [`TestServer::start_again`] brings it back with the data it had written: a crash.
+    ///
+    /// ejabberd keeps its accounts in Mnesia, which can lose its last seconds of writes in a
+    /// crash: the kill waits until accounts created just before have had time to persist
+    /// (the clients under test are what should be crashed into, not the test's own setup).
     pub fn kill_for_restart(&mut self) -> Result<(), KitError> {
+        self.wait_for_accounts_to_persist();
         let marker = self.layout.dir.join(".keep-for-restart");
         fs::write(&marker, b"").map_err(KitError::io("marking the server dir for a restart"))?;
         self.process.signal("KILL")?;
@@ -281,6 +293,19 @@ impl TestServer {
         // Lets the watchdog finish (the directory stays: it is marked).
         self.process.stop();
         Ok(())
+    }
+
+    /// Waits until the accounts created so far survive a crash (ejabberd's Mnesia may need a
+    /// few seconds; Prosody writes them at once), so that a test can crash the server at the
+    /// moment it wants.
+    pub fn wait_for_accounts_to_persist(&self) {
+        if self.kind != ServerKind::Ejabberd {
+            return;
+        }
+        let last = self.last_account.lock().map(|l| *l).unwrap_or(None);
+        if let Some(wait) = last.and_then(|at| EJABBERD_PERSIST.checked_sub(at.elapsed())) {
+            std::thread::sleep(wait);
+        }
     }
 
     /// Freezes the server (SIGSTOP to its PID): its sockets stay open but nothing is read or
@@ -319,6 +344,9 @@ impl TestServer {
         match self.kind {
             ServerKind::Prosody => prosody::register(&self.layout, user, password)?,
             ServerKind::Ejabberd => ejabberd::register(&self.layout, user, password)?,
+        }
+        if let Ok(mut last) = self.last_account.lock() {
+            *last = Some(Instant::now());
         }
         Ok(Account {
             user: user.to_owned(),
