@@ -324,7 +324,9 @@ fn main() {
         ("decoder", false),
         ("median ms", true),
         ("min ms", true),
-        ("MB/s", true),
+        ("wall MB/s", true),
+        ("CPU ms", true),
+        ("CPU MB/s", true),
         ("messages", true),
         ("presences", true),
         ("IQs", true),
@@ -333,6 +335,12 @@ fn main() {
         ("counts", false),
     ]);
     let speed = |name: &str| {
+        results
+            .iter()
+            .find(|r| r.name == name)
+            .map_or(0.0, |r| mb_per_s(data.len() as u64, r.cpu_median()))
+    };
+    let wall_speed = |name: &str| {
         results
             .iter()
             .find(|r| r.name == name)
@@ -358,6 +366,8 @@ fn main() {
             r.name.to_owned(),
             format!("{:.1}", r.median().as_secs_f64() * 1e3),
             format!("{:.1}", r.min().as_secs_f64() * 1e3),
+            format!("{:.1}", wall_speed(r.name)),
+            format!("{:.1}", r.cpu_median().as_secs_f64() * 1e3),
             format!("{:.1}", speed(r.name)),
             f.counts.messages.to_string(),
             f.counts.presences.to_string(),
@@ -379,6 +389,13 @@ fn main() {
     let xso = ours / speed("xmpp-rs xso");
     let minidom = ours / speed("xmpp-rs minidom");
     println!();
+    println!(
+        "ratios and MB/s from the decoding thread's CPU time (median); wall: {:.1} MB/s, \
+         × quick-xml raw {:.2}, × xmpp-rs xso {:.2}",
+        wall_speed("openxmpp typed"),
+        wall_speed("openxmpp typed") / wall_speed("quick-xml raw"),
+        wall_speed("openxmpp typed") / wall_speed("xmpp-rs xso"),
+    );
     println!(
         "openxmpp typed: {ours:.1} MB/s (target ≥ 150: {})",
         verdict(ours >= 150.0)

@@ -91,8 +91,11 @@ impl<'a, O> Contender<'a, O> {
 pub struct Measured {
     /// The contender's name.
     pub name: &'static str,
-    /// Every timed run, in order.
+    /// Every timed run, in order (wall time).
     pub samples: Vec<Duration>,
+    /// The CPU time of the measuring thread in every timed run: on a shared machine, wall time
+    /// also counts the time other processes held the core.
+    pub cpu: Vec<Duration>,
 }
 
 impl Measured {
@@ -106,6 +109,20 @@ impl Measured {
             _ if n % 2 == 1 => sorted[n / 2],
             _ => (sorted[n / 2 - 1] + sorted[n / 2]) / 2,
         }
+    }
+
+    /// The median CPU time of the measuring thread (the wall median where the system does not
+    /// say: no `/proc/thread-self/schedstat`).
+    pub fn cpu_median(&self) -> Duration {
+        if self.cpu.len() != self.samples.len() {
+            return self.median();
+        }
+        Measured {
+            name: self.name,
+            samples: self.cpu.clone(),
+            cpu: Vec::new(),
+        }
+        .median()
     }
 
     /// The fastest run.
@@ -126,22 +143,34 @@ pub fn measure<O>(
         .map(|c| Measured {
             name: c.name,
             samples: Vec::with_capacity(rounds),
+            cpu: Vec::with_capacity(rounds),
         })
         .collect();
     for round in 0..=rounds {
         for (contender, result) in contenders.iter_mut().zip(&mut results) {
+            let cpu_before = thread_cpu_time();
             let started = Instant::now();
             let out = std::hint::black_box((contender.run)());
             let took = started.elapsed();
+            let cpu = thread_cpu_time().zip(cpu_before).map(|(a, b)| a - b);
             check(contender.name, out);
             if round > 0 {
                 result.samples.push(took);
+                result.cpu.extend(cpu);
             }
         }
         eprint!(".");
     }
     eprintln!();
     results
+}
+
+/// The CPU time this thread has run (Linux: the first field of `/proc/thread-self/schedstat`,
+/// in nanoseconds).
+pub fn thread_cpu_time() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
 }
 
 /// Megabytes (10⁶ bytes) per second.
@@ -249,7 +278,9 @@ mod tests {
         let m = Measured {
             name: "x",
             samples: [3, 1, 2, 10].map(Duration::from_millis).to_vec(),
+            cpu: [1, 1, 1, 4].map(Duration::from_millis).to_vec(),
         };
+        assert_eq!(m.cpu_median(), Duration::from_millis(1));
         assert_eq!(m.median(), Duration::from_micros(2500));
         assert_eq!(m.min(), Duration::from_millis(1));
     }

@@ -87,6 +87,9 @@ modules_enabled = {{
 }}
 modules_disabled = {{ "s2s" }}
 archive_expires_after = "never"
+-- The internal store's default quota (10,000 per account) makes mod_mam truncate the archive
+-- on every message beyond it, rewriting its file: benchmarks send more than that.
+storage_archive_item_limit = 1000000
 
 VirtualHost {domain}
 
