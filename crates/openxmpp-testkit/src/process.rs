@@ -149,6 +149,26 @@ impl Supervised {
         }
     }
 
+    /// Whether every thread of the server is stopped (SIGSTOP takes effect thread by thread,
+    /// after `kill` has returned).
+    pub(crate) fn is_stopped(&self) -> bool {
+        let Ok(tasks) = fs::read_dir(format!("/proc/{}/task", self.pid)) else {
+            return false;
+        };
+        let mut any = false;
+        for task in tasks.flatten() {
+            let stat = fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+            let state = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().next());
+            if state != Some("T") {
+                return false;
+            }
+            any = true;
+        }
+        any
+    }
+
     /// Stops the server and waits (a few seconds at most) for the watchdog to finish.
     pub(crate) fn stop(&mut self) {
         // Closing the pipe is the signal to stop.

@@ -312,7 +312,18 @@ impl TestServer {
     /// answered, as with a stalled network. It runs again when the guard is dropped (SIGCONT).
     pub fn freeze(&self) -> Result<Frozen<'_>, KitError> {
         self.process.signal("STOP")?;
-        Ok(Frozen { server: self })
+        let frozen = Frozen { server: self };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !self.process.is_stopped() {
+            if Instant::now() > deadline {
+                return Err(KitError::Io {
+                    context: format!("freezing {} ({})", self.kind, self.pid()),
+                    source: std::io::Error::other("SIGSTOP did not stop every thread in 5 s"),
+                });
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        Ok(frozen)
     }
 
     /// Starts a server stopped with [`TestServer::stop_for_restart`] again.
