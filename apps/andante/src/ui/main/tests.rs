@@ -874,23 +874,3 @@ fn a_status_message_goes_with_the_presence() {
         })
     );
 }
-
-#[test]
-#[ignore = "writes a picture for a person to look at"]
-fn snapshot_for_review() {
-    let mut main = main_screen();
-    let _ = main.events(
-        vec![
-            chat_from(&romeo(), "m1", "Juliet?"),
-            chat_from(&romeo(), "m2", "Art thou there?"),
-        ],
-        &Settings::default(),
-    );
-    let _ = main.update(Message::OpenChat(romeo()), &Settings::default());
-    main.chat.composer = text_editor::Content::with_text("Yes, my love");
-    let _ = main.update(Message::Send, &Settings::default());
-    let mut ui = simulator(main.view());
-    let snapshot = ui.snapshot(&iced::Theme::Light).unwrap();
-    let _ = std::fs::remove_file("/tmp/andante-review-tiny-skia.png");
-    snapshot.matches_image("/tmp/andante-review.png").unwrap();
-}
